@@ -1,0 +1,31 @@
+--[[
+  Run by a subscriber when a session's value key expired or was evicted:
+  removes the session's index entry unless something else already has.
+
+  Input:
+    KEYS[1] value key (from the keyspace notification)
+    KEYS[2] index key
+    ARGV[1] sessionId
+    ARGV[2] reason from the notification: 1 expired, 2 evicted
+
+  Output: { removed, ended }
+    removed  1 this call removed the entry, 0 otherwise: another instance
+             or an operation's pruning already did, or the id was inserted
+             again since (its value exists)
+    ended    the (reason, sessionId) pair when removed, so that across all
+             subscribed instances each ended session is reported once
+]]
+local rcall = redis.call
+local valueKey = KEYS[1]
+local indexKey = KEYS[2]
+local sessionId = ARGV[1]
+local reason = tonumber(ARGV[2])
+
+if rcall("EXISTS", valueKey) == 1 then
+  return { 0, {} }
+end
+-- Redis deletes the hash with its last field: no key is left behind.
+if rcall("HDEL", indexKey, sessionId) == 1 then
+  return { 1, { reason, sessionId } }
+end
+return { 0, {} }

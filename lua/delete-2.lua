@@ -1,0 +1,40 @@
+--[[
+  Ends one session.
+
+  Input:
+    KEYS[1] value key
+    KEYS[2] index key
+    ARGV[1] sessionId
+    ARGV[2] index grace period in milliseconds
+
+  Output: { result, ended }
+    result  1 a live session was ended, 0 there was none
+    ended   the session ended here (deleted), or a stale index entry
+            pruned here (expired or evicted)
+]]
+local rcall = redis.call
+local valueKey = KEYS[1]
+local indexKey = KEYS[2]
+local sessionId = ARGV[1]
+local graceMs = tonumber(ARGV[2])
+
+--- @include "stale-entry"
+
+local recordedExpiry = rcall("HGET", indexKey, sessionId)
+if not recordedExpiry then
+  -- Fail closed: a value without index entry is no session, but it must
+  -- not survive a logout either.
+  rcall("DEL", valueKey)
+  return { 0, {} }
+end
+if rcall("DEL", valueKey) == 0 then
+  return { 0, pruneStaleEntry(indexKey, sessionId, recordedExpiry) }
+end
+rcall("HDEL", indexKey, sessionId)
+local now = nowMs()
+-- Only when this session bounded the index TTL is the longest remaining one
+-- looked for, so a delete stays O(1) in the common case.
+if rcall("PTTL", indexKey) <= tonumber(recordedExpiry) - now + graceMs then
+  fitIndexTtl(indexKey, now, graceMs)
+end
+return { 1, { ENDED_DELETED, sessionId } }

@@ -1,0 +1,25 @@
+-- The index outlives its longest session by the grace period, so a late
+-- keyspace notification still finds its entry; without notifications it is
+-- still gone by then. PTTL is -1 (no TTL) or -2 (no key) below any real want.
+local function extendIndexTtl(indexKey, wantMs)
+  if rcall("PTTL", indexKey) < wantMs then
+    rcall("PEXPIRE", indexKey, string.format("%d", wantMs))
+  end
+end
+
+-- After removing entries, cuts the index TTL back to the longest remaining
+-- session plus grace. (Redis deletes a hash with its last field, so a subject
+-- with no session leaves no key without any DEL here.) O(sessions), so only called where the
+-- operation already pays that or removed the entry bounding the TTL.
+local function fitIndexTtl(indexKey, now, graceMs)
+  local expiries = rcall("HVALS", indexKey)
+  if #expiries == 0 then
+    return
+  end
+  local longest = 0
+  for i = 1, #expiries do
+    local e = tonumber(expiries[i])
+    if e > longest then longest = e end
+  end
+  rcall("PEXPIRE", indexKey, string.format("%d", math.max(longest - now, 0) + graceMs))
+end

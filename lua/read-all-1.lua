@@ -1,0 +1,22 @@
+--[[
+  Reads every live session of a subject.
+
+  Input:
+    KEYS[1] index key
+
+  Output: { sessions, ended }
+    sessions  flat (sessionId, value) pairs of the live sessions
+    ended     stale index entries pruned here (expired or evicted)
+]]
+local rcall = redis.call
+local indexKey = KEYS[1]
+
+--- @include "scan-index"
+
+local sessions = {}
+local ended = {}
+scanIndex(indexKey, ended, function(id, key)
+  sessions[#sessions + 1] = id
+  sessions[#sessions + 1] = rcall("GET", key)
+end)
+return { sessions, ended }

@@ -1,0 +1,32 @@
+import msgpack from 'msgpack-lite';
+import type { Codec } from './codec.js';
+
+export const MSGPACK_FORMAT_TAG = 0x01;
+
+const encodeCodec = msgpack.createCodec({ preset: true });
+// msgpack-lite builds objects with `obj[key] = value`, so a stored
+// "__proto__" key would replace the decoded object's prototype instead of
+// coming back as data. Maps are decoded as Map and copied with
+// defineProperty, which keeps every key an own, plain property.
+const decodeCodec = msgpack.createCodec({ preset: true, usemap: true });
+
+function plain(value: unknown): unknown {
+  if (value instanceof Map) {
+    const out: Record<string, unknown> = {};
+    for (const [key, item] of value) {
+      Object.defineProperty(out, String(key), { value: plain(item), enumerable: true, writable: true, configurable: true });
+    }
+    return out;
+  }
+  if (Array.isArray(value)) return value.map(plain);
+  return value;
+}
+
+/** The default codec: MessagePack through msgpack-lite. */
+export function msgpackCodec<MetaData>(): Codec<MetaData> {
+  return {
+    formatTag: MSGPACK_FORMAT_TAG,
+    encode: (metaData) => msgpack.encode(metaData, { codec: encodeCodec }),
+    decode: (bytes) => plain(msgpack.decode(bytes, { codec: decodeCodec })) as MetaData,
+  };
+}

@@ -1,0 +1,2 @@
+export { ErrorCode } from './error-code.js';
+export { UserSessionStorageError } from './user-session-storage-error.js';

@@ -1,0 +1,9 @@
+export { UserSessionRedisStorage, type SessionEndedEvent } from './storage/user-session-redis-storage.js';
+export type { UserSessionStorageOptions, OnLimit } from './storage/options.js';
+export { UserSessionStorageError, ErrorCode } from './errors/index.js';
+export type { Codec } from './codec/codec.js';
+export { msgpackCodec } from './codec/msgpack-codec.js';
+export type { DefaultMetaData } from './metadata.js';
+export type { KeyspaceEventsMode } from './subscriber/keyspace-events-config.js';
+export type { EndReason } from './scripts/reply.js';
+export { MAX_ID_BYTES, MAX_TTL_SECONDS } from './validation/validate.js';

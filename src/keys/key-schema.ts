@@ -1,0 +1,63 @@
+/**
+ * The one place that turns (prefix, subject, sessionId) into Redis keys and
+ * back. Layout:
+ *
+ *   <prefix>:{<tag>}:i              index hash of a subject: sessionId -> expiry (ms)
+ *   <prefix>:{<tag>}:s:<sessionId>  value of one session
+ *
+ * <tag> is the subject with '%' written as '%25' and '}' as '%7D'. Redis
+ * hashes only what lies between the first '{' and the next '}', so the tag
+ * must not contain '}': this keeps all keys of a subject in one slot (one
+ * cluster shard, one atomic script). The escaping is injective, the prefix
+ * cannot contain '{' (validate.ts), and the tag is followed by '}' — so no
+ * two (prefix, subject, sessionId) share a key, whatever characters they use.
+ * lua/includes/value-key.lua relies on the index key ending in "i" and the
+ * value key replacing it with "s:<sessionId>".
+ */
+
+function escapeTag(subject: string): string {
+  return subject.replace(/[%}]/g, (c) => (c === '%' ? '%25' : '%7D'));
+}
+
+function unescapeTag(tag: string): string {
+  return tag.replace(/%25|%7D/g, (e) => (e === '%25' ? '%' : '}'));
+}
+
+export class KeySchema {
+  constructor(readonly prefix: string) {}
+
+  private subjectPart(subject: string): string {
+    return `${this.prefix}:{${escapeTag(subject)}}:`;
+  }
+
+  indexKey(subject: string): string {
+    return `${this.subjectPart(subject)}i`;
+  }
+
+  valueKey(subject: string, sessionId: string): string {
+    return `${this.subjectPart(subject)}s:${sessionId}`;
+  }
+
+  /** The (subject, sessionId) of a value key of this prefix, or undefined for any other key. */
+  parseValueKey(key: string): { subject: string; sessionId: string } | undefined {
+    const head = `${this.prefix}:{`;
+    if (!key.startsWith(head)) return undefined;
+    const close = key.indexOf('}', head.length);
+    if (close < 0 || !key.startsWith(':s:', close + 1)) return undefined;
+    const tag = key.slice(head.length, close);
+    const sessionId = key.slice(close + 4);
+    if (tag.length === 0 || sessionId.length === 0) return undefined;
+    return { subject: unescapeTag(tag), sessionId };
+  }
+
+  /**
+   * PSUBSCRIBE pattern that matches the keyspace channels of this prefix's
+   * value keys only, so other keys of the application cost nothing. Glob
+   * characters of the prefix are escaped: the pattern is never built from
+   * unescaped caller input.
+   */
+  keyspacePattern(db: number): string {
+    const prefix = this.prefix.replace(/[\\*?[\]]/g, (c) => `\\${c}`);
+    return `__keyspace@${db}__:${prefix}:{*}:s:*`;
+  }
+}

@@ -1,0 +1,58 @@
+import { ErrorCode } from '../errors/error-code.js';
+import { UserSessionStorageError } from '../errors/user-session-storage-error.js';
+
+/** Why a session ended; the numbers are those of lua/includes/ended.lua. */
+export type EndReason = 'expired' | 'evicted' | 'deleted';
+const endReasons: Record<number, EndReason> = { 1: 'expired', 2: 'evicted', 3: 'deleted' };
+export const EXPIRED_CODE = '1';
+export const EVICTED_CODE = '2';
+
+export interface EndedSession {
+  reason: EndReason;
+  sessionId: string;
+}
+
+/**
+ * Every script replies { result, ended }: its own result and the sessions it
+ * ended. A failed operation may still have pruned stale entries, so `ended`
+ * is reported even when `error` is set.
+ */
+export interface ScriptReply {
+  result: unknown;
+  ended: EndedSession[];
+  error: UserSessionStorageError | undefined;
+}
+
+/**
+ * The one place where script reply codes become errors (the negative
+ * results documented in each script's header).
+ */
+const errorOfCode: Record<number, () => UserSessionStorageError> = {
+  [-1]: () =>
+    new UserSessionStorageError(
+      ErrorCode.SESSION_ALREADY_EXISTS,
+      'a live session with this subject and sessionId exists and was left untouched; use a fresh sessionId, or update()/touch() the existing one',
+    ),
+  [-2]: () =>
+    new UserSessionStorageError(
+      ErrorCode.TOO_MANY_CONCURRENT_SESSIONS,
+      "the subject has reached its concurrentSessions limit; end one of its sessions first, or create the storage with onLimit: 'evict-oldest'",
+    ),
+};
+
+export function parseReply(raw: unknown): ScriptReply {
+  if (!Array.isArray(raw) || raw.length !== 2 || !Array.isArray(raw[1])) {
+    throw new UserSessionStorageError(ErrorCode.REDIS_ERROR, `unexpected script reply ${String(raw)}; is another library using this key prefix?`);
+  }
+  const [result, flat] = raw as [unknown, unknown[]];
+  const ended: EndedSession[] = [];
+  for (let i = 0; i < flat.length; i += 2) {
+    ended.push({ reason: endReasons[Number(flat[i])] ?? 'evicted', sessionId: String(flat[i + 1]) });
+  }
+  let error: UserSessionStorageError | undefined;
+  if (typeof result === 'number' && result < 0) {
+    const toError = errorOfCode[result];
+    error = toError ? toError() : new UserSessionStorageError(ErrorCode.REDIS_ERROR, `unknown script reply code ${result}`);
+  }
+  return { result, ended, error };
+}
