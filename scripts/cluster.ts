@@ -1,0 +1,273 @@
+/**
+ * A real Redis Cluster on loopback: 3 masters and 3 replicas from the system
+ * `redis-server`, on free ports, with their nodes.conf files in a temp dir.
+ *
+ *   npm run cluster -- start   # prints the node addresses, leaves the cluster running
+ *   npm run cluster -- stop    # stops the cluster started by `start` and removes its temp dir
+ *
+ * Tests import startLocalCluster() instead: the cluster then belongs to the
+ * test process, and stop() ends it.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Redis } from 'ioredis';
+
+const HOST = '127.0.0.1';
+/** Redis Cluster's bus listens on port + 10000, so a node's port must leave room for it. */
+const BUS_OFFSET = 10_000;
+const NODE_COUNT = 6;
+/** Where `npm run cluster -- start` records the cluster for `stop`. */
+const STATE_FILE = join(tmpdir(), 'user-session-redis-storage-cluster.json');
+
+export interface LocalClusterOptions {
+  /**
+   * cluster-node-timeout in ms: how long a master may be unreachable before
+   * its replica is promoted. Short here so that failover tests stay fast.
+   */
+  nodeTimeoutMs?: number;
+  /** Child processes detached from this process, so the cluster outlives it (the CLI). */
+  detached?: boolean;
+}
+
+export class LocalClusterNode {
+  private child: ChildProcess | undefined;
+
+  constructor(
+    readonly host: string,
+    readonly port: number,
+    private readonly args: readonly string[],
+    private readonly detached: boolean,
+  ) {}
+
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  /** Starts redis-server and resolves once it answers PING. The nodes.conf in the dir lets a restarted node rejoin. */
+  async start(): Promise<void> {
+    const child = spawn('redis-server', this.args, { stdio: 'ignore', detached: this.detached });
+    this.child = child;
+    if (this.detached) child.unref();
+    const exited = new Promise<never>((_, reject) =>
+      child.once('exit', (code) => reject(new Error(`redis-server on port ${this.port} exited with code ${code}`))),
+    );
+    exited.catch(() => {});
+    await Promise.race([waitUntil(`redis-server on port ${this.port}`, () => this.ping(), 10_000), exited]);
+  }
+
+  /** SIGKILL, as a crash would: no shutdown save, no goodbye to the other nodes. */
+  async kill(): Promise<void> {
+    const child = this.child;
+    this.child = undefined;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGKILL');
+    await exited;
+  }
+
+  /** A short-lived connection to this node only (not cluster-aware). */
+  connect(): Redis {
+    const redis = new Redis({ host: this.host, port: this.port, lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null });
+    redis.on('error', () => {});
+    return redis;
+  }
+
+  async command<T = unknown>(...args: [string, ...(string | number)[]]): Promise<T> {
+    const redis = this.connect();
+    try {
+      await redis.connect();
+      return (await redis.call(...args)) as T;
+    } finally {
+      redis.disconnect();
+    }
+  }
+
+  async info(section: string): Promise<Record<string, string>> {
+    const text = await this.command<string>(section === 'cluster' ? 'CLUSTER' : 'INFO', ...(section === 'cluster' ? ['INFO'] : [section]));
+    return Object.fromEntries(
+      text
+        .split('\r\n')
+        .filter((line) => line.includes(':'))
+        .map((line) => [line.slice(0, line.indexOf(':')), line.slice(line.indexOf(':') + 1)]),
+    );
+  }
+
+  async role(): Promise<'master' | 'slave'> {
+    return (await this.info('replication')).role as 'master' | 'slave';
+  }
+
+  private async ping(): Promise<boolean> {
+    try {
+      return (await this.command('PING')) === 'PONG';
+    } catch {
+      return false;
+    }
+  }
+}
+
+export interface LocalCluster {
+  readonly nodes: readonly LocalClusterNode[];
+  /** The temp dir holding every node's nodes.conf and log. */
+  readonly dir: string;
+  /** Startup nodes for `new Cluster(...)`. */
+  readonly startupNodes: { host: string; port: number }[];
+  /** The nodes that are masters now (roles change with failovers). */
+  masters(): Promise<LocalClusterNode[]>;
+  /** Resolves once every running node reports cluster_state:ok and the cluster agrees on 3 masters with a replica each. */
+  waitUntilHealthy(timeoutMs?: number): Promise<void>;
+  /** Kills every node and removes the temp dir. */
+  stop(): Promise<void>;
+}
+
+/** Starts 3 masters and 3 replicas on free loopback ports and waits for cluster_state:ok on every node. */
+export async function startLocalCluster(options: LocalClusterOptions = {}): Promise<LocalCluster> {
+  const dir = mkdtempSync(join(tmpdir(), 'usrs-cluster-'));
+  const nodes: LocalClusterNode[] = [];
+  const stop = async (): Promise<void> => {
+    await Promise.all(nodes.map((n) => n.kill()));
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    for (const port of await freePorts(NODE_COUNT)) {
+      const node = new LocalClusterNode(HOST, port, nodeArgs(dir, port, options.nodeTimeoutMs ?? 2000), options.detached ?? false);
+      nodes.push(node);
+    }
+    await Promise.all(nodes.map((n) => n.start()));
+    const create = spawnSync(
+      'redis-cli',
+      ['--cluster', 'create', ...nodes.map((n) => `${n.host}:${n.port}`), '--cluster-replicas', '1', '--cluster-yes'],
+      { encoding: 'utf8', timeout: 60_000 },
+    );
+    if (create.status !== 0) throw new Error(`redis-cli --cluster create failed: ${create.stderr || create.stdout}`);
+    const cluster: LocalCluster = {
+      nodes,
+      dir,
+      startupNodes: nodes.map((n) => ({ host: n.host, port: n.port })),
+      async masters() {
+        const roles = await Promise.all(nodes.map((n) => n.role().catch(() => undefined)));
+        return nodes.filter((_, i) => roles[i] === 'master');
+      },
+      async waitUntilHealthy(timeoutMs = 30_000) {
+        await waitUntil('cluster_state:ok with 3 masters and 3 replicas on every node', () => healthy(nodes), timeoutMs);
+      },
+      stop,
+    };
+    await cluster.waitUntilHealthy();
+    return cluster;
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+function nodeArgs(dir: string, port: number, nodeTimeoutMs: number): string[] {
+  return [
+    '--port', String(port),
+    '--bind', HOST,
+    '--dir', dir,
+    '--cluster-enabled', 'yes',
+    '--cluster-config-file', `nodes-${port}.conf`,
+    '--cluster-node-timeout', String(nodeTimeoutMs),
+    // A replica whose master is killed must take over even if it lost contact a while ago.
+    '--cluster-replica-validity-factor', '0',
+    '--save', '',
+    '--appendonly', 'no',
+    '--logfile', `redis-${port}.log`,
+  ];
+}
+
+async function healthy(nodes: readonly LocalClusterNode[]): Promise<boolean> {
+  try {
+    const infos = await Promise.all(nodes.map((n) => n.info('cluster')));
+    const replication = await Promise.all(nodes.map((n) => n.info('replication')));
+    return (
+      infos.every((i) => i.cluster_state === 'ok' && i.cluster_size === '3' && i.cluster_known_nodes === String(nodes.length)) &&
+      replication.filter((r) => r.role === 'master').length === 3 &&
+      replication.filter((r) => r.role === 'slave').every((r) => r.master_link_status === 'up')
+    );
+  } catch {
+    return false;
+  }
+}
+
+/** Free loopback ports whose cluster bus port (port + 10000) is free too. Never 6379. */
+async function freePorts(count: number): Promise<number[]> {
+  const ports: number[] = [];
+  while (ports.length < count) {
+    const port = await ephemeralPort();
+    if (port + BUS_OFFSET > 65_535 || port === 6379 || ports.includes(port)) continue;
+    if (await isFree(port + BUS_OFFSET)) ports.push(port);
+  }
+  return ports;
+}
+
+/** Asks the OS for a free port below 55536 by binding a random one in range and checking it. */
+async function ephemeralPort(): Promise<number> {
+  for (;;) {
+    const port = 20_000 + Math.floor(Math.random() * 35_000);
+    if (await isFree(port)) return port;
+  }
+}
+
+function isFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, HOST, () => server.close(() => resolve(true)));
+  });
+}
+
+async function waitUntil(what: string, check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+async function cli(command: string | undefined): Promise<void> {
+  if (command === 'start') {
+    const cluster = await startLocalCluster({ detached: true });
+    const state = { dir: cluster.dir, pids: cluster.nodes.map((n) => n.pid), nodes: cluster.startupNodes };
+    writeFileSync(STATE_FILE, JSON.stringify(state));
+    console.log(`Redis Cluster running (3 masters, 3 replicas): ${cluster.startupNodes.map((n) => `${n.host}:${n.port}`).join(' ')}`);
+    console.log('Stop it with: npm run cluster -- stop');
+  } else if (command === 'stop') {
+    let state: { dir: string; pids: number[] };
+    try {
+      state = JSON.parse(readFileSync(STATE_FILE, 'utf8'));
+    } catch {
+      console.log('No cluster started by `npm run cluster -- start` is running.');
+      return;
+    }
+    for (const pid of state.pids) {
+      // Only our own redis-server: the pid may have been reused since `start`.
+      if (isRedisServer(pid)) process.kill(pid, 'SIGKILL');
+    }
+    rmSync(state.dir, { recursive: true, force: true });
+    rmSync(STATE_FILE, { force: true });
+    console.log('Redis Cluster stopped.');
+  } else {
+    console.error('usage: npm run cluster -- start|stop');
+    process.exitCode = 2;
+  }
+}
+
+function isRedisServer(pid: number): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('redis-server');
+  } catch {
+    return false;
+  }
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  cli(process.argv[2]).catch((error: unknown) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exitCode = 1;
+  });
+}
