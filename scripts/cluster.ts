@@ -174,6 +174,8 @@ function nodeArgs(dir: string, port: number, nodeTimeoutMs: number): string[] {
     '--cluster-node-timeout', String(nodeTimeoutMs),
     // A replica whose master is killed must take over even if it lost contact a while ago.
     '--cluster-replica-validity-factor', '0',
+    // Replicas sync at once instead of waiting 5 s for more replicas to share a diskless transfer.
+    '--repl-diskless-sync-delay', '0',
     '--save', '',
     '--appendonly', 'no',
     '--logfile', `redis-${port}.log`,

@@ -1,9 +1,8 @@
 import { createHash } from 'node:crypto';
-import type { Redis } from 'ioredis';
 import { luaScripts, type ScriptName } from './lua.generated.js';
+import type { ScriptClient, ScriptLoader } from './script-loader.js';
 
-/** What the runner needs of a client: raw Buffer replies, which ioredis auto-pipelines like any command. */
-export type ScriptClient = Pick<Redis, 'callBuffer' | 'call'>;
+export type { ScriptClient } from './script-loader.js';
 
 const shas = Object.fromEntries(
   Object.values(luaScripts).map((s) => [s.name, createHash('sha1').update(s.lua).digest('hex')]),
@@ -19,21 +18,21 @@ function isNoScript(error: unknown): boolean {
 }
 
 /**
- * Runs every operation as a single EVALSHA. Scripts are preloaded with
- * SCRIPT LOAD (by the owner, on every ready connection); a NOSCRIPT reply
- * (SCRIPT FLUSH, restart, failover to a replica with an empty cache) loads
- * that script and retries once. Retrying is safe: NOSCRIPT means nothing ran.
+ * Runs every operation as a single EVALSHA, sent the way the client routes
+ * it (by the keys' slot in a cluster). Scripts are preloaded by the loader;
+ * a NOSCRIPT reply (SCRIPT FLUSH, restart, failover to a replica with an
+ * empty cache) loads that script on the node that replied and retries once.
+ * Retrying is safe: NOSCRIPT means nothing ran.
  * Unlike ioredis's defineCommand, it never sends the script body with EVAL.
  */
 export class ScriptRunner {
-  /** One reload at a time per script, however many pipelined calls hit NOSCRIPT together. */
-  private readonly reloads = new Map<ScriptName, Promise<unknown>>();
+  constructor(
+    private readonly client: ScriptClient,
+    private readonly loader: ScriptLoader,
+  ) {}
 
-  constructor(private readonly client: ScriptClient) {}
-
-  /** SCRIPT LOAD of every script, pipelined into one round trip by the connection's queue. */
-  async loadAll(client: ScriptClient = this.client): Promise<void> {
-    await Promise.all(Object.values(luaScripts).map((s) => client.call('SCRIPT', 'LOAD', s.lua)));
+  loadAll(): Promise<void> {
+    return this.loader.loadAll();
   }
 
   async run(name: ScriptName, keys: readonly string[], args: readonly (string | Buffer)[]): Promise<unknown> {
@@ -42,17 +41,8 @@ export class ScriptRunner {
       return await this.client.callBuffer('EVALSHA', command);
     } catch (error) {
       if (!isNoScript(error)) throw error;
-      await this.reload(name);
+      await this.loader.load(name, keys[0]!);
       return await this.client.callBuffer('EVALSHA', command);
     }
-  }
-
-  private reload(name: ScriptName): Promise<unknown> {
-    let pending = this.reloads.get(name);
-    if (!pending) {
-      pending = this.client.call('SCRIPT', 'LOAD', luaScripts[name].lua).finally(() => this.reloads.delete(name));
-      this.reloads.set(name, pending);
-    }
-    return pending;
   }
 }

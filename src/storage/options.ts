@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import type { Codec } from '../codec/codec.js';
 import { ErrorCode } from '../errors/error-code.js';
 import { UserSessionStorageError } from '../errors/user-session-storage-error.js';
@@ -9,8 +9,8 @@ export type OnLimit = 'reject' | 'evict-oldest';
 
 /** Options of {@link UserSessionRedisStorage.create}. */
 export interface UserSessionStorageOptions<MetaData> {
-  /** An ioredis client, owned by the caller: `close()` leaves it open. */
-  client: Redis;
+  /** An ioredis Redis or Cluster client, owned by the caller: `close()` leaves it open. */
+  client: Redis | Cluster;
   /** Prefix of every key; storages with different prefixes never see each other. Default 'sess'. No '{' or '}'. */
   keyPrefix?: string;
   /** Most live sessions a subject may have. Default: no limit. */
@@ -43,7 +43,7 @@ export function resolveOptions<MetaData>(options: UserSessionStorageOptions<Meta
   }
   const { client } = options;
   if (client === null || typeof client !== 'object' || typeof (client as Redis).callBuffer !== 'function') {
-    throw new UserSessionStorageError(ErrorCode.INVALID_ARGUMENT, 'options.client must be an ioredis Redis client');
+    throw new UserSessionStorageError(ErrorCode.INVALID_ARGUMENT, 'options.client must be an ioredis Redis or Cluster client');
   }
   if (client.options?.keyPrefix) {
     throw new UserSessionStorageError(

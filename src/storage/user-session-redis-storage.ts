@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import { msgpackCodec } from '../codec/msgpack-codec.js';
 import { ValueFormat } from '../codec/value-format.js';
 import { ErrorCode } from '../errors/error-code.js';
@@ -7,9 +7,11 @@ import { UserSessionStorageError } from '../errors/user-session-storage-error.js
 import { KeySchema } from '../keys/key-schema.js';
 import type { ScriptName } from '../scripts/lua.generated.js';
 import { EVICTED_CODE, EXPIRED_CODE, parseReply, type EndReason } from '../scripts/reply.js';
+import type { ScriptLoader } from '../scripts/script-loader.js';
 import { ScriptRunner } from '../scripts/script-runner.js';
-import { KeyspaceSubscriber, type KeyEvent } from '../subscriber/keyspace-subscriber.js';
+import type { KeyEvent, Subscriber } from '../subscriber/subscriber.js';
 import { assertSessionId, assertSubject, assertTtlSeconds } from '../validation/validate.js';
+import { deploymentOf, type Deployment } from './deployment.js';
 import { resolveOptions, type ResolvedOptions, type UserSessionStorageOptions } from './options.js';
 
 /** Payload of the 'expired', 'evicted' and 'deleted' events. */
@@ -32,19 +34,21 @@ export interface UserSessionRedisStorage<MetaData> {
  */
 export class UserSessionRedisStorage<MetaData = unknown> extends EventEmitter {
   private closed = false;
-  private readonly reloadScripts = (): void => {
-    this.runner.loadAll().catch((e: unknown) => this.report(e));
-  };
+  private readonly loader: ScriptLoader;
+  private readonly runner: ScriptRunner;
+  private subscriber: Subscriber | undefined;
 
   private constructor(
-    private readonly client: Redis,
+    client: Redis | Cluster,
     private readonly settings: ResolvedOptions,
     private readonly keys: KeySchema,
     private readonly format: ValueFormat<MetaData>,
-    private readonly runner: ScriptRunner,
-    private subscriber: KeyspaceSubscriber | undefined,
+    private readonly deployment: Deployment,
   ) {
     super();
+    // Preloads on every ready connection (every node of a cluster), so the first call after a reconnect finds its script.
+    this.loader = deployment.scriptLoader((e) => this.report(e));
+    this.runner = new ScriptRunner(client, this.loader);
   }
 
   /**
@@ -57,14 +61,15 @@ export class UserSessionRedisStorage<MetaData = unknown> extends EventEmitter {
     const { client } = options;
     const keys = new KeySchema(settings.keyPrefix);
     const format = new ValueFormat<MetaData>(options.codec ?? msgpackCodec<MetaData>());
-    const runner = new ScriptRunner(client);
-    const storage = new UserSessionRedisStorage<MetaData>(client, settings, keys, format, runner, undefined);
-    // Preloaded on every ready connection, so the first call after a reconnect finds its script.
-    client.on('ready', storage.reloadScripts);
+    const storage = new UserSessionRedisStorage<MetaData>(client, settings, keys, format, deploymentOf(client, keys));
     try {
-      await runner.loadAll();
+      await storage.runner.loadAll();
       if (settings.keyspaceEvents !== 'off') {
-        storage.subscriber = storage.createSubscriber(settings.keyspaceEvents);
+        storage.subscriber = storage.deployment.subscriber({
+          mode: settings.keyspaceEvents,
+          onKeyEvent: (key, event) => storage.cleanUp(key, event),
+          onError: (error) => storage.report(error),
+        });
         await storage.subscriber.start();
       }
     } catch (error) {
@@ -167,18 +172,8 @@ export class UserSessionRedisStorage<MetaData = unknown> extends EventEmitter {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    this.client.off('ready', this.reloadScripts);
+    this.loader.stop();
     await this.subscriber?.stop();
-  }
-
-  private createSubscriber(mode: 'configure' | 'verify'): KeyspaceSubscriber {
-    return new KeyspaceSubscriber({
-      connection: this.client.duplicate({ autoResubscribe: false, lazyConnect: true }),
-      pattern: this.keys.keyspacePattern(this.client.options.db ?? 0),
-      mode,
-      onKeyEvent: (key, event) => this.cleanUp(key, event),
-      onError: (error) => this.report(error),
-    });
   }
 
   /** One cleanup call per notification; only the instance whose call removed the entry reports it. */

@@ -1,17 +1,14 @@
 import type { Redis } from 'ioredis';
-import { ensureKeyspaceEvents, type KeyspaceEventsMode } from './keyspace-events-config.js';
+import { ensureKeyspaceEvents } from './keyspace-events-config.js';
+import type { KeyEventHandlers, Subscriber } from './subscriber.js';
 
-export type KeyEvent = 'expired' | 'evicted';
+export type { KeyEvent } from './subscriber.js';
 
-export interface KeyspaceSubscriberOptions {
+export interface KeyspaceSubscriberOptions extends KeyEventHandlers {
   /** A connection of its own: it enters subscriber mode. Created with `autoResubscribe: false`. */
   connection: Redis;
   /** A PSUBSCRIBE pattern; see KeySchema.keyspacePattern. */
   pattern: string;
-  mode: Exclude<KeyspaceEventsMode, 'off'>;
-  onKeyEvent(key: string, event: KeyEvent): void;
-  /** Failures after start(): re-configuring or re-subscribing after a reconnect. */
-  onError(error: unknown): void;
 }
 
 /**
@@ -22,7 +19,7 @@ export interface KeyspaceSubscriberOptions {
  * auto-resubscribe is off. Events missed while disconnected are not needed
  * for correctness: operations prune stale index entries themselves.
  */
-export class KeyspaceSubscriber {
+export class KeyspaceSubscriber implements Subscriber {
   private started = false;
 
   constructor(private readonly options: KeyspaceSubscriberOptions) {

@@ -1,0 +1,36 @@
+import type { Cluster, Redis } from 'ioredis';
+import { isCluster } from '../cluster/cluster-client.js';
+import { ClusterScriptLoader } from '../cluster/cluster-script-loader.js';
+import type { KeySchema } from '../keys/key-schema.js';
+import { SingleNodeScriptLoader, type ScriptLoader } from '../scripts/script-loader.js';
+import { ClusterKeyspaceSubscriber } from '../subscriber/cluster-keyspace-subscriber.js';
+import { KeyspaceSubscriber } from '../subscriber/keyspace-subscriber.js';
+import type { KeyEventHandlers, Subscriber } from '../subscriber/subscriber.js';
+
+/**
+ * What differs between one Redis server and a Redis Cluster, decided once
+ * here so the storage itself has no cluster branches: where scripts are
+ * loaded, and how many connections listen for keyspace events.
+ */
+export interface Deployment {
+  scriptLoader(onError: (error: unknown) => void): ScriptLoader;
+  subscriber(handlers: KeyEventHandlers): Subscriber;
+}
+
+export function deploymentOf(client: Redis | Cluster, keys: KeySchema): Deployment {
+  if (isCluster(client)) {
+    return {
+      scriptLoader: () => new ClusterScriptLoader(client),
+      subscriber: (handlers) => new ClusterKeyspaceSubscriber({ cluster: client, pattern: keys.keyspacePattern(0), ...handlers }),
+    };
+  }
+  return {
+    scriptLoader: (onError) => new SingleNodeScriptLoader(client, onError),
+    subscriber: (handlers) =>
+      new KeyspaceSubscriber({
+        connection: client.duplicate({ autoResubscribe: false, lazyConnect: true }),
+        pattern: keys.keyspacePattern(client.options.db ?? 0),
+        ...handlers,
+      }),
+  };
+}

@@ -1,0 +1,88 @@
+import type { Cluster, Redis } from 'ioredis';
+import { clusterReady } from '../cluster/cluster-client.js';
+import { ClusterMasters } from '../cluster/cluster-masters.js';
+import { UserSessionStorageError } from '../errors/user-session-storage-error.js';
+import { KeyspaceSubscriber } from './keyspace-subscriber.js';
+import type { KeyEventHandlers, Subscriber } from './subscriber.js';
+
+export interface ClusterKeyspaceSubscriberOptions extends KeyEventHandlers {
+  cluster: Cluster;
+  /** A PSUBSCRIBE pattern; see KeySchema.keyspacePattern (db 0: a cluster has no other). */
+  pattern: string;
+  /** How often the topology is checked even when ioredis saw no change. */
+  recheckMs?: number;
+}
+
+/** Reconnect for as long as the node is a master: a restarted master must be watched again. */
+const retryForever = (times: number): number => Math.min(times * 100, 2000);
+
+/**
+ * Keyspace events are node-local in Redis Cluster: a key's expiry is
+ * published only by the master that holds it. So this keeps one
+ * KeyspaceSubscriber (one connection) per master, and follows the topology:
+ * a promoted replica, a new master or a resharding target gets its own
+ * subscriber (and, with 'configure', its notify-keyspace-events); a node
+ * that is no longer a master loses it. Replicas publish no expiries (they
+ * wait for their master's DEL), so they need none.
+ */
+export class ClusterKeyspaceSubscriber implements Subscriber {
+  private readonly subscribers = new Map<string, KeyspaceSubscriber>();
+  private readonly masters: ClusterMasters;
+  private stopped = false;
+
+  constructor(private readonly options: ClusterKeyspaceSubscriberOptions) {
+    this.masters = new ClusterMasters(options.cluster, (masters) => this.sync(masters), options.recheckMs ?? 3000);
+  }
+
+  async start(): Promise<void> {
+    await clusterReady(this.options.cluster);
+    const masters = this.masters.current();
+    await Promise.all([...masters].map(([key, node]) => this.add(key, node)));
+    this.masters.start();
+    this.sync(this.masters.current());
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.masters.stop();
+    const all = [...this.subscribers.values()];
+    this.subscribers.clear();
+    await Promise.all(all.map((s) => s.stop()));
+  }
+
+  private sync(masters: ReadonlyMap<string, Redis>): void {
+    if (this.stopped) return;
+    for (const [key, subscriber] of this.subscribers) {
+      if (masters.has(key)) continue;
+      this.subscribers.delete(key);
+      subscriber.stop().catch(() => {});
+    }
+    for (const [key, node] of masters) {
+      if (this.subscribers.has(key)) continue;
+      this.add(key, node).catch((error: unknown) => {
+        // Not reachable yet (a node coming back, a failover in progress): the
+        // next check tries again. Only a refused configuration is news.
+        if (error instanceof UserSessionStorageError) this.options.onError(error);
+      });
+    }
+  }
+
+  private async add(key: string, node: Redis): Promise<void> {
+    const { pattern, mode, onKeyEvent, onError } = this.options;
+    const subscriber = new KeyspaceSubscriber({
+      connection: node.duplicate({ autoResubscribe: false, lazyConnect: true, readOnly: false, retryStrategy: retryForever }),
+      pattern,
+      mode,
+      onKeyEvent,
+      onError,
+    });
+    this.subscribers.set(key, subscriber);
+    try {
+      await subscriber.start();
+    } catch (error) {
+      if (this.subscribers.get(key) === subscriber) this.subscribers.delete(key);
+      await subscriber.stop();
+      throw error;
+    }
+  }
+}

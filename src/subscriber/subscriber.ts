@@ -1,0 +1,18 @@
+import type { KeyspaceEventsMode } from './keyspace-events-config.js';
+
+export type KeyEvent = 'expired' | 'evicted';
+
+/** What the storage asks of a subscriber, on one server or on a cluster. */
+export interface Subscriber {
+  /** Resolves once events flow; rejects with KEYSPACE_EVENTS_DISABLED if a server cannot notify. */
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** How the storage hears of its keys' ends. */
+export interface KeyEventHandlers {
+  mode: Exclude<KeyspaceEventsMode, 'off'>;
+  onKeyEvent(key: string, event: KeyEvent): void;
+  /** Failures after start(): re-configuring or re-subscribing after a reconnect. */
+  onError(error: unknown): void;
+}
