@@ -1,0 +1,56 @@
+import { Cluster, type ClusterOptions } from 'ioredis';
+import { startLocalCluster, type LocalCluster } from '../../scripts/cluster.js';
+import type { Backend, StorageClient } from './backend.js';
+
+/** The behaviour suite's Backend on a real local Redis Cluster (3 masters, 3 replicas). */
+export class ClusterBackend implements Backend {
+  readonly name = 'cluster';
+  private readonly clients = new Set<Cluster>();
+
+  private constructor(readonly cluster: LocalCluster) {}
+
+  static async start(): Promise<ClusterBackend> {
+    return new ClusterBackend(await startLocalCluster());
+  }
+
+  /** A connected cluster client; `options` as for `new Cluster()`. */
+  async clusterClient(options: ClusterOptions = {}): Promise<Cluster> {
+    const client = new Cluster(this.cluster.startupNodes, { lazyConnect: true, ...options });
+    client.on('error', () => {});
+    client.on('node error', () => {});
+    this.clients.add(client);
+    await client.connect();
+    return client;
+  }
+
+  client(): Promise<StorageClient> {
+    return this.clusterClient();
+  }
+
+  async keys(pattern: string): Promise<string[]> {
+    const found: string[] = [];
+    for (const node of await this.cluster.masters()) {
+      let cursor = '0';
+      do {
+        const [next, batch] = await node.command<[string, string[]]>('SCAN', cursor, 'MATCH', pattern, 'COUNT', 1000);
+        cursor = next;
+        found.push(...batch);
+      } while (cursor !== '0');
+    }
+    return found;
+  }
+
+  async scriptFlush(): Promise<void> {
+    await Promise.all(this.cluster.nodes.map((node) => node.command('SCRIPT', 'FLUSH')));
+  }
+
+  async killSubscribers(): Promise<void> {
+    await Promise.all(this.cluster.nodes.map((node) => node.command('CLIENT', 'KILL', 'TYPE', 'pubsub')));
+  }
+
+  async stop(): Promise<void> {
+    for (const client of this.clients) client.disconnect();
+    this.clients.clear();
+    await this.cluster.stop();
+  }
+}
