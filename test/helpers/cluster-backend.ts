@@ -1,6 +1,18 @@
 import { Cluster, type ClusterOptions } from 'ioredis';
-import { startLocalCluster, type LocalCluster } from '../../scripts/cluster.js';
+import { startLocalCluster, type LocalCluster, type LocalClusterNode } from '../../scripts/cluster.js';
 import type { Backend, StorageClient } from './backend.js';
+
+/** Every key matching a SCAN pattern on one node. */
+export async function keysOn(node: LocalClusterNode, pattern: string): Promise<string[]> {
+  const found: string[] = [];
+  let cursor = '0';
+  do {
+    const [next, batch] = await node.command<[string, string[]]>('SCAN', cursor, 'MATCH', pattern, 'COUNT', 1000);
+    cursor = next;
+    found.push(...batch);
+  } while (cursor !== '0');
+  return found;
+}
 
 /** The behaviour suite's Backend on a real local Redis Cluster (3 masters, 3 replicas). */
 export class ClusterBackend implements Backend {
@@ -29,14 +41,7 @@ export class ClusterBackend implements Backend {
 
   async keys(pattern: string): Promise<string[]> {
     const found: string[] = [];
-    for (const node of await this.cluster.masters()) {
-      let cursor = '0';
-      do {
-        const [next, batch] = await node.command<[string, string[]]>('SCAN', cursor, 'MATCH', pattern, 'COUNT', 1000);
-        cursor = next;
-        found.push(...batch);
-      } while (cursor !== '0');
-    }
+    for (const node of await this.cluster.masters()) found.push(...(await keysOn(node, pattern)));
     return found;
   }
 
