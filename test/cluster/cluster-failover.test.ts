@@ -1,0 +1,93 @@
+import anyTest, { type TestFn } from 'ava';
+import { scriptSha } from '../../src/scripts/script-runner.js';
+import { UserSessionRedisStorage } from '../../src/index.js';
+import type { LocalClusterNode } from '../../scripts/cluster.js';
+import { ClusterBackend } from '../helpers/cluster-backend.js';
+import { sleep, waitFor } from '../helpers/wait.js';
+import { record } from '../storage/behaviour-suite.js';
+
+const test = anyTest as TestFn<{ backend: ClusterBackend }>;
+type Meta = { n: number };
+
+test.before(async (t) => {
+  t.context.backend = await ClusterBackend.start();
+});
+test.after.always(async (t) => {
+  await t.context.backend?.stop();
+});
+
+async function replicaOf(nodes: readonly LocalClusterNode[], master: LocalClusterNode): Promise<LocalClusterNode> {
+  for (const node of nodes) {
+    const info = await node.info('replication');
+    if (info.role === 'slave' && info.master_port === String(master.port)) return node;
+  }
+  throw new Error(`no replica of ${master.port}`);
+}
+
+test('CLUSTER FAILOVER during continuous inserts and reads loses no acknowledged session and surfaces no error', async (t) => {
+  const { backend } = t.context;
+  const storage = await UserSessionRedisStorage.create<Meta>({ client: await backend.clusterClient(), keyPrefix: 'fo' });
+  const watcher = await UserSessionRedisStorage.create<Meta>({ client: await backend.clusterClient(), keyPrefix: 'fo' });
+  t.teardown(() => Promise.all([storage.close(), watcher.close()]));
+  const master = (await backend.cluster.masters())[0]!;
+  const replica = await replicaOf(backend.cluster.nodes, master);
+  // The replica to be promoted has an empty script cache, as after a restart:
+  // the first EVALSHA it serves gets NOSCRIPT, which must stay invisible.
+  await replica.command('SCRIPT', 'FLUSH');
+
+  const acknowledged: number[] = [];
+  const failures: string[] = [];
+  let running = true;
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (running) {
+      const n = next++;
+      try {
+        await storage.insert(`user-${n % 500}`, `s${n}`, { n }, 600);
+        acknowledged.push(n);
+        const probe = acknowledged[Math.floor(Math.random() * acknowledged.length)]!;
+        const read = await storage.read(`user-${probe % 500}`, `s${probe}`);
+        if (read?.n !== probe) failures.push(`read of acknowledged s${probe} gave ${JSON.stringify(read)}`);
+      } catch (error) {
+        failures.push(`s${n}: ${(error as Error).message}`);
+      }
+    }
+  };
+  const workers = Array.from({ length: 8 }, () => worker());
+  try {
+    await waitFor('inserts before the failover', () => acknowledged.length >= 300);
+    await replica.command('CLUSTER', 'FAILOVER');
+    await waitFor('the replica to be promoted', async () => (await replica.role()) === 'master' && (await master.role()) === 'slave', 20_000);
+    const atPromotion = acknowledged.length;
+    await waitFor('inserts after the failover', () => acknowledged.length >= atPromotion + 600 || failures.length > 0, 20_000);
+  } finally {
+    running = false;
+    await Promise.all(workers);
+  }
+
+  t.deepEqual(failures, [], 'no CROSSSLOT, NOSCRIPT or any other error reached the caller');
+  const [exists] = await replica.command<number[]>('SCRIPT', 'EXISTS', scriptSha('insert'));
+  t.is(exists, 1, 'the promoted master was given the insert script (preloaded when it appeared, or loaded at its first NOSCRIPT)');
+  const lost: number[] = [];
+  for (const n of acknowledged) {
+    if ((await storage.read(`user-${n % 500}`, `s${n}`))?.n !== n) lost.push(n);
+  }
+  t.deepEqual(lost, [], 'every acknowledged session is still there');
+  let counted = 0;
+  for (let s = 0; s < 500; s++) counted += await storage.count(`user-${s}`);
+  t.is(counted, acknowledged.length);
+
+  // The subscribers followed the failover: the new master was configured and
+  // watched, so its expiries are reported with no operation on the subjects.
+  const [, flags] = await replica.command<[string, string]>('CONFIG', 'GET', 'notify-keyspace-events');
+  await waitFor('the new master to be configured', async () => {
+    const [, now] = await replica.command<[string, string]>('CONFIG', 'GET', 'notify-keyspace-events');
+    return now.includes('K') && now.includes('x');
+  }, 10_000).catch(() => t.fail(`new master's notify-keyspace-events is "${flags}"`));
+  const events = [record(storage), record(watcher)];
+  const reported = (): string[] => events.flatMap((e) => e.of('expired'));
+  for (let i = 0; i < 60; i++) await storage.insert(`short-${i}`, 'a', { n: i }, 1);
+  await waitFor('60 expiries to be reported', () => reported().length >= 60, 15_000);
+  await sleep(200);
+  t.deepEqual(reported().sort(), Array.from({ length: 60 }, (_, i) => `short-${i}/a`).sort(), 'each once');
+});
