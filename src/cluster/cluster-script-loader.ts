@@ -6,33 +6,36 @@ import { SingleFlight } from '../scripts/single-flight.js';
 import { clusterReady, nodeKey } from './cluster-client.js';
 
 /**
- * Keeps the scripts in the cache of every node of a cluster. Replicas get
- * them too: the script cache is not replicated, and a replica promoted by a
- * failover then answers EVALSHA without a NOSCRIPT round trip. New nodes
- * ('+node': a new master, a restarted node, a resharding target) and nodes
- * that reconnect ('ready') are loaded as soon as they appear. Whatever slips
- * through (a node flushed or restarted unnoticed) replies NOSCRIPT, and
- * load() fills the cache of exactly the node that serves the key.
+ * Keeps the scripts in the cache of every master of a cluster (the script
+ * cache is per node and not replicated). A master ioredis connects to later
+ * ('+node': a promoted replica, a new master, a restarted node) or that
+ * becomes a master in place (seen at the next slot 'refresh'), and any node
+ * connection that becomes 'ready' again, is loaded as soon as it appears.
+ * Whatever slips through (a node flushed or restarted unnoticed) replies
+ * NOSCRIPT, and load() fills the cache of exactly the node serving the key.
  */
 export class ClusterScriptLoader implements ScriptLoader {
-  private readonly followed = new WeakSet<Redis>();
+  private readonly loaded = new WeakSet<Redis>();
   private readonly reloads = new SingleFlight();
   private readonly onNode = (node: Redis): void => {
-    this.follow(node);
-    // Pool connections are lazy: nothing else may ever connect a replica.
-    if (node.status === 'wait') node.connect().catch(() => {});
-    else if (node.status === 'ready') this.preload(node);
+    node.on('ready', this.onReady);
+    if (!node.options.readOnly) this.preload(node);
   };
+  private readonly onRefresh = (): void => {
+    for (const node of this.cluster.nodes('master')) if (!this.loaded.has(node)) this.preload(node);
+  };
+  private readonly onReady = (): void => this.onRefresh();
 
   constructor(private readonly cluster: Cluster) {}
 
   async loadAll(): Promise<void> {
     await clusterReady(this.cluster);
     this.cluster.on('+node', this.onNode);
-    for (const node of this.cluster.nodes('all')) this.follow(node);
-    // Masters must succeed (they run every call); replicas are a head start for failovers.
-    await Promise.all(this.cluster.nodes('master').map((node) => loadScripts(node)));
-    for (const node of this.cluster.nodes('slave')) this.preload(node);
+    this.cluster.on('refresh', this.onRefresh);
+    const masters = this.cluster.nodes('master');
+    for (const node of this.cluster.nodes('all')) node.on('ready', this.onReady);
+    await Promise.all(masters.map((node) => loadScripts(node)));
+    for (const node of masters) this.loaded.add(node);
   }
 
   load(name: ScriptName, key: string): Promise<unknown> {
@@ -43,25 +46,17 @@ export class ClusterScriptLoader implements ScriptLoader {
 
   stop(): void {
     this.cluster.off('+node', this.onNode);
+    this.cluster.off('refresh', this.onRefresh);
     for (const node of this.cluster.nodes('all')) node.off('ready', this.onReady);
   }
 
-  private readonly onReady = function (this: Redis): void {
-    loadScripts(this).catch(() => {});
-  };
-
-  private follow(node: Redis): void {
-    if (this.followed.has(node)) return;
-    this.followed.add(node);
-    node.on('ready', this.onReady);
-  }
-
   /**
-   * Best effort: a node that cannot be reached now is loaded on its next
-   * 'ready' or '+node', or at its first NOSCRIPT.
+   * Best effort: a node that cannot be reached now is loaded at its next
+   * 'ready', '+node' or 'refresh', or at its first NOSCRIPT.
    */
   private preload(node: Redis): void {
-    loadScripts(node).catch(() => {});
+    this.loaded.add(node);
+    loadScripts(node).catch(() => this.loaded.delete(node));
   }
 
   /** The master that ioredis routes `key` to: after a MOVED it already points at the new owner. */
