@@ -69,6 +69,20 @@ export class LocalClusterNode {
     await exited;
   }
 
+  /**
+   * Makes this replica take over from its master with CLUSTER FAILOVER, the
+   * safe manual kind (the master stops writes until the replica has caught
+   * up). Redis abandons one that cannot finish within 5 s, so retry.
+   */
+  async failover(timeoutMs = 30_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while ((await this.role()) !== 'master') {
+      if (Date.now() > deadline) throw new Error(`CLUSTER FAILOVER of ${this.port} did not finish`);
+      await this.command('CLUSTER', 'FAILOVER');
+      await waitUntil(`${this.port} to become master`, async () => (await this.role()) === 'master', 7000).catch(() => {});
+    }
+  }
+
   /** A short-lived connection to this node only (not cluster-aware). */
   connect(): Redis {
     const redis = new Redis({ host: this.host, port: this.port, lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null });

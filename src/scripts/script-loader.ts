@@ -2,8 +2,8 @@ import type { Redis } from 'ioredis';
 import { luaScripts, type ScriptName } from './lua.generated.js';
 import { SingleFlight } from './single-flight.js';
 
-/** What the runner needs of a client: raw Buffer replies, which ioredis auto-pipelines like any command. */
-export type ScriptClient = Pick<Redis, 'callBuffer' | 'call'>;
+/** A connection scripts can be loaded on. */
+export type ScriptLoadClient = Pick<Redis, 'call'>;
 
 /**
  * Puts the scripts where EVALSHA will run them: on the one server, or on
@@ -19,22 +19,25 @@ export interface ScriptLoader {
 }
 
 /** SCRIPT LOAD of every script, pipelined into one round trip by the connection's queue. */
-export async function loadScripts(client: ScriptClient): Promise<void> {
+export async function loadScripts(client: ScriptLoadClient): Promise<void> {
   await Promise.all(Object.values(luaScripts).map((s) => client.call('SCRIPT', 'LOAD', s.lua)));
 }
 
-/** One Redis server: scripts are loaded again on every ready connection, since a restarted server has none. */
+/** One Redis server. */
 export class SingleNodeScriptLoader implements ScriptLoader {
   private readonly reloads = new SingleFlight();
-  private readonly reloadAll = (): void => {
-    loadScripts(this.client).catch(this.onError);
-  };
+  private stopFollowing = (): void => {};
 
-  constructor(
-    private readonly client: Redis,
-    private readonly onError: (error: unknown) => void,
-  ) {
-    client.on('ready', this.reloadAll);
+  constructor(private readonly client: ScriptLoadClient) {}
+
+  /** Loads every script again on each 'ready' of the connection: a restarted server has none. */
+  followReconnects(connection: Pick<Redis, 'on' | 'off'>, onError: (error: unknown) => void): this {
+    const reload = (): void => {
+      this.loadAll().catch(onError);
+    };
+    connection.on('ready', reload);
+    this.stopFollowing = () => connection.off('ready', reload);
+    return this;
   }
 
   loadAll(): Promise<void> {
@@ -47,6 +50,6 @@ export class SingleNodeScriptLoader implements ScriptLoader {
   }
 
   stop(): void {
-    this.client.off('ready', this.reloadAll);
+    this.stopFollowing();
   }
 }

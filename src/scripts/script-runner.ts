@@ -1,8 +1,17 @@
 import { createHash } from 'node:crypto';
+import type { Redis } from 'ioredis';
 import { luaScripts, type ScriptName } from './lua.generated.js';
-import type { ScriptClient, ScriptLoader } from './script-loader.js';
+import { SingleNodeScriptLoader, type ScriptLoader } from './script-loader.js';
 
-export type { ScriptClient } from './script-loader.js';
+/**
+ * What the runner needs of a client. ioredis generates `evalshaBuffer` (a
+ * Buffer-reply EVALSHA) at run time but does not declare it. It is used
+ * rather than `callBuffer('EVALSHA', ...)` because ioredis 6's
+ * auto-pipelining drops the command name of `callBuffer` calls.
+ */
+export type ScriptClient = Pick<Redis, 'call'> & {
+  evalshaBuffer(sha: string, numberOfKeys: number, ...keysAndArgs: (string | Buffer)[]): Promise<unknown>;
+};
 
 const shas = Object.fromEntries(
   Object.values(luaScripts).map((s) => [s.name, createHash('sha1').update(s.lua).digest('hex')]),
@@ -28,7 +37,7 @@ function isNoScript(error: unknown): boolean {
 export class ScriptRunner {
   constructor(
     private readonly client: ScriptClient,
-    private readonly loader: ScriptLoader,
+    private readonly loader: ScriptLoader = new SingleNodeScriptLoader(client),
   ) {}
 
   loadAll(): Promise<void> {
@@ -36,13 +45,12 @@ export class ScriptRunner {
   }
 
   async run(name: ScriptName, keys: readonly string[], args: readonly (string | Buffer)[]): Promise<unknown> {
-    const command = [shas[name], keys.length, ...keys, ...args];
     try {
-      return await this.client.callBuffer('EVALSHA', command);
+      return await this.client.evalshaBuffer(shas[name], keys.length, ...keys, ...args);
     } catch (error) {
       if (!isNoScript(error)) throw error;
       await this.loader.load(name, keys[0]!);
-      return await this.client.callBuffer('EVALSHA', command);
+      return await this.client.evalshaBuffer(shas[name], keys.length, ...keys, ...args);
     }
   }
 }

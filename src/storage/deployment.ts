@@ -25,7 +25,7 @@ export function deploymentOf(client: Redis | Cluster, keys: KeySchema): Deployme
     };
   }
   return {
-    scriptLoader: (onError) => new SingleNodeScriptLoader(client, onError),
+    scriptLoader: (onError) => new SingleNodeScriptLoader(client).followReconnects(client, onError),
     subscriber: (handlers) =>
       new KeyspaceSubscriber({
         connection: client.duplicate({ autoResubscribe: false, lazyConnect: true }),

@@ -8,7 +8,7 @@ import { KeySchema } from '../keys/key-schema.js';
 import type { ScriptName } from '../scripts/lua.generated.js';
 import { EVICTED_CODE, EXPIRED_CODE, parseReply, type EndReason } from '../scripts/reply.js';
 import type { ScriptLoader } from '../scripts/script-loader.js';
-import { ScriptRunner } from '../scripts/script-runner.js';
+import { ScriptRunner, type ScriptClient } from '../scripts/script-runner.js';
 import type { KeyEvent, Subscriber } from '../subscriber/subscriber.js';
 import { assertSessionId, assertSubject, assertTtlSeconds } from '../validation/validate.js';
 import { deploymentOf, type Deployment } from './deployment.js';
@@ -48,7 +48,7 @@ export class UserSessionRedisStorage<MetaData = unknown> extends EventEmitter {
     super();
     // Preloads on every ready connection (every node of a cluster), so the first call after a reconnect finds its script.
     this.loader = deployment.scriptLoader((e) => this.report(e));
-    this.runner = new ScriptRunner(client, this.loader);
+    this.runner = new ScriptRunner(client as unknown as ScriptClient, this.loader);
   }
 
   /**

@@ -56,8 +56,8 @@ test('CLUSTER FAILOVER during continuous inserts and reads loses no acknowledged
   const workers = Array.from({ length: 8 }, () => worker());
   try {
     await waitFor('inserts before the failover', () => acknowledged.length >= 300);
-    await replica.command('CLUSTER', 'FAILOVER');
-    await waitFor('the replica to be promoted', async () => (await replica.role()) === 'master' && (await master.role()) === 'slave', 20_000);
+    await replica.failover();
+    await waitFor('the old master to step down', async () => (await master.role()) === 'slave');
     const atPromotion = acknowledged.length;
     await waitFor('inserts after the failover', () => acknowledged.length >= atPromotion + 600 || failures.length > 0, 20_000);
   } finally {

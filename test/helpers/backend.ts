@@ -1,3 +1,4 @@
+import type { RedisOptions } from 'ioredis';
 import type { UserSessionStorageOptions } from '../../src/index.js';
 import { TestRedis } from './redis-server.js';
 
@@ -25,14 +26,18 @@ export interface Backend {
 export class SingleNodeBackend implements Backend {
   readonly name = 'single node';
 
-  private constructor(readonly redis: TestRedis) {}
+  private constructor(
+    readonly redis: TestRedis,
+    private readonly clientOptions: RedisOptions,
+  ) {}
 
-  static async start(): Promise<SingleNodeBackend> {
-    return new SingleNodeBackend(await TestRedis.start());
+  /** `clientOptions` apply to the clients handed to the storage, e.g. enableAutoPipelining. */
+  static async start(clientOptions: RedisOptions = {}): Promise<SingleNodeBackend> {
+    return new SingleNodeBackend(await TestRedis.start(), clientOptions);
   }
 
   client(): Promise<StorageClient> {
-    return this.redis.client();
+    return this.redis.client(this.clientOptions);
   }
 
   async keys(pattern: string): Promise<string[]> {

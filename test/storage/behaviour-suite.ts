@@ -231,6 +231,18 @@ export function defineBehaviourSuite(test: TestFn<SuiteContext>, startBackend: (
     t.deepEqual(events.of('deleted'), ['x/b']);
   });
 
+  test('without a limit or notifications, insert sweeps stale entries every 64th entry, so they cannot pile up', async (t) => {
+    const { storage, client, prefix } = await setup(t, { keyspaceEvents: 'off' });
+    const events = record(storage);
+    for (let i = 0; i < 63; i++) await storage.insert('u', `old${i}`, {}, 1);
+    await waitFor('the old sessions to expire', async () => (await client.exists(`${prefix}:{u}:s:old62`)) === 0);
+    t.is(await client.hlen(`${prefix}:{u}:i`), 63, 'nothing pruned them yet');
+    await storage.insert('u', 'new', {}, 60);
+    t.is(await client.hlen(`${prefix}:{u}:i`), 1);
+    await waitFor('63 expired events', () => events.events.length === 63);
+    t.is(events.of('expired').length, 63);
+  });
+
   test("a value that vanished before its expiry is reported 'evicted'", async (t) => {
     const { storage, client, prefix } = await setup(t, { keyspaceEvents: 'off' });
     const events = record(storage);
