@@ -152,11 +152,24 @@ export async function startLocalCluster(options: LocalClusterOptions = {}): Prom
     rmSync(dir, { recursive: true, force: true });
   };
   try {
-    for (const port of await freePorts(NODE_COUNT)) {
-      const node = new LocalClusterNode(HOST, port, nodeArgs(dir, port, options.nodeTimeoutMs ?? 2000), options.detached ?? false);
-      nodes.push(node);
-    }
-    await Promise.all(nodes.map((n) => n.start()));
+    const startNode = async (): Promise<LocalClusterNode> => {
+      // A port free when checked may be taken before redis-server binds it
+      // (other test files start servers at the same time): try another one.
+      for (let attempt = 1; ; attempt++) {
+        const [port] = await freePorts(1, nodes.map((n) => n.port));
+        const node = new LocalClusterNode(HOST, port!, nodeArgs(dir, port!, options.nodeTimeoutMs ?? 2000), options.detached ?? false);
+        nodes.push(node);
+        try {
+          await node.start();
+          return node;
+        } catch (error) {
+          nodes.splice(nodes.indexOf(node), 1);
+          await node.kill();
+          if (attempt === 5) throw error;
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: NODE_COUNT }, () => startNode()));
     redisCli('--cluster', 'create', ...nodes.map((n) => `${n.host}:${n.port}`), '--cluster-replicas', '1', '--cluster-yes');
     const cluster: LocalCluster = {
       nodes,
@@ -170,10 +183,7 @@ export async function startLocalCluster(options: LocalClusterOptions = {}): Prom
         await waitUntil('cluster_state:ok, every node known and every replica in sync', () => healthy(nodes), timeoutMs);
       },
       async addMaster(slots: number) {
-        const [port] = await freePorts(1, nodes.map((n) => n.port));
-        const node = new LocalClusterNode(HOST, port!, nodeArgs(dir, port!, options.nodeTimeoutMs ?? 2000), options.detached ?? false);
-        nodes.push(node);
-        await node.start();
+        const node = await startNode();
         const existing = `${nodes[0]!.host}:${nodes[0]!.port}`;
         redisCli('--cluster', 'add-node', `${node.host}:${node.port}`, existing);
         await cluster.waitUntilHealthy();
