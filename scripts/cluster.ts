@@ -52,6 +52,8 @@ export class LocalClusterNode {
     const child = spawn('redis-server', this.args, { stdio: 'ignore', detached: this.detached });
     this.child = child;
     if (this.detached) child.unref();
+    // A test process that ends without stop() (a timeout, a crash) must not leave servers behind.
+    else process.once('exit', () => child.kill('SIGKILL'));
     const exited = new Promise<never>((_, reject) =>
       child.once('exit', (code) => reject(new Error(`redis-server on port ${this.port} exited with code ${code}`))),
     );
