@@ -1,8 +1,10 @@
-import type { Cluster, Redis } from 'ioredis';
-import { nodeKey } from './cluster-client.js';
+import type { Cluster } from 'ioredis';
 
 /**
- * Follows which nodes of a cluster are masters. ioredis learns of a
+ * Follows which nodes of a cluster are masters ("host:port" of every node
+ * that owns slots, from ioredis's slot map). The slot map, unlike ioredis's
+ * pool of node connections, does not lose a master whose connection merely
+ * closed. ioredis learns of a
  * failover, a new master or a resharding only when it refreshes its slot map
  * (after a MOVED, or on its own 'slotsRefreshInterval', off by default), so a
  * shard nobody writes to could stay unnoticed: this also refreshes it every
@@ -14,12 +16,14 @@ export class ClusterMasters {
 
   constructor(
     private readonly cluster: Cluster,
-    private readonly onChange: (masters: ReadonlyMap<string, Redis>) => void,
+    private readonly onChange: (masters: ReadonlySet<string>) => void,
     private readonly recheckMs: number,
   ) {}
 
-  current(): ReadonlyMap<string, Redis> {
-    return new Map(this.cluster.nodes('master').map((node) => [nodeKey(node), node]));
+  current(): ReadonlySet<string> {
+    const masters = new Set<string>();
+    for (const owners of this.cluster.slots) if (owners?.[0]) masters.add(owners[0]);
+    return masters;
   }
 
   start(): void {

@@ -1,4 +1,4 @@
-import type { Cluster, Redis } from 'ioredis';
+import { Redis, type Cluster } from 'ioredis';
 import { clusterReady } from '../cluster/cluster-client.js';
 import { ClusterMasters } from '../cluster/cluster-masters.js';
 import { UserSessionStorageError } from '../errors/user-session-storage-error.js';
@@ -36,8 +36,7 @@ export class ClusterKeyspaceSubscriber implements Subscriber {
 
   async start(): Promise<void> {
     await clusterReady(this.options.cluster);
-    const masters = this.masters.current();
-    await Promise.all([...masters].map(([key, node]) => this.add(key, node)));
+    await Promise.all([...this.masters.current()].map((key) => this.add(key)));
     this.masters.start();
     this.sync(this.masters.current());
   }
@@ -50,16 +49,16 @@ export class ClusterKeyspaceSubscriber implements Subscriber {
     await Promise.all(all.map((s) => s.stop()));
   }
 
-  private sync(masters: ReadonlyMap<string, Redis>): void {
+  private sync(masters: ReadonlySet<string>): void {
     if (this.stopped) return;
     for (const [key, subscriber] of this.subscribers) {
       if (masters.has(key)) continue;
       this.subscribers.delete(key);
       subscriber.stop().catch(() => {});
     }
-    for (const [key, node] of masters) {
+    for (const key of masters) {
       if (this.subscribers.has(key)) continue;
-      this.add(key, node).catch((error: unknown) => {
+      this.add(key).catch((error: unknown) => {
         // Not reachable yet (a node coming back, a failover in progress): the
         // next check tries again. Only a refused configuration is news.
         if (error instanceof UserSessionStorageError) this.options.onError(error);
@@ -67,10 +66,10 @@ export class ClusterKeyspaceSubscriber implements Subscriber {
     }
   }
 
-  private async add(key: string, node: Redis): Promise<void> {
+  private async add(key: string): Promise<void> {
     const { pattern, mode, onKeyEvent, onError } = this.options;
     const subscriber = new KeyspaceSubscriber({
-      connection: node.duplicate({ autoResubscribe: false, lazyConnect: true, readOnly: false, retryStrategy: retryForever }),
+      connection: this.connectionTo(key),
       pattern,
       mode,
       onKeyEvent,
@@ -84,5 +83,13 @@ export class ClusterKeyspaceSubscriber implements Subscriber {
       await subscriber.stop();
       throw error;
     }
+  }
+
+  /** A new connection to the node at "host:port", with the options (credentials, TLS) of the cluster's node connections. */
+  private connectionTo(key: string): Redis {
+    const at = key.lastIndexOf(':');
+    const template = this.options.cluster.nodes('all')[0];
+    const options = { host: key.slice(0, at), port: Number(key.slice(at + 1)), autoResubscribe: false, lazyConnect: true, readOnly: false, retryStrategy: retryForever };
+    return template ? template.duplicate(options) : new Redis({ ...this.options.cluster.options.redisOptions, ...options });
   }
 }
