@@ -15,3 +15,8 @@ export async function clusterReady(cluster: Cluster): Promise<void> {
   // A keyless command waits in the offline queue until the slots are known.
   await cluster.ping();
 }
+
+/** Reloads ioredis's slot map (CLUSTER SLOTS); concurrent callers share one refresh. */
+export function refreshSlots(cluster: Cluster): Promise<void> {
+  return new Promise((resolve, reject) => cluster.refreshSlotsCache((error) => (error ? reject(error) : resolve())));
+}

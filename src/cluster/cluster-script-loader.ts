@@ -3,7 +3,7 @@ import type { Cluster, Redis } from 'ioredis';
 import { luaScripts, type ScriptName } from '../scripts/lua.generated.js';
 import { loadScripts, type ScriptLoader } from '../scripts/script-loader.js';
 import { SingleFlight } from '../scripts/single-flight.js';
-import { clusterReady, nodeKey } from './cluster-client.js';
+import { clusterReady, nodeKey, refreshSlots } from './cluster-client.js';
 
 /**
  * Keeps the scripts in the cache of every master of a cluster (the script
@@ -15,6 +15,12 @@ import { clusterReady, nodeKey } from './cluster-client.js';
  * NOSCRIPT, and load() fills the cache of exactly the node serving the key.
  */
 export class ClusterScriptLoader implements ScriptLoader {
+  /**
+   * During a failover the slot map can lag: the script may go to the old
+   * owner, and the retry be redirected to the new one, which lacks it.
+   * Each retry loads on the owner ioredis knows by then.
+   */
+  readonly maxReloads = 3;
   private readonly loaded = new WeakSet<Redis>();
   private readonly reloads = new SingleFlight();
   private readonly onNode = (node: Redis): void => {
@@ -38,9 +44,13 @@ export class ClusterScriptLoader implements ScriptLoader {
     for (const node of masters) this.loaded.add(node);
   }
 
-  load(name: ScriptName, key: string): Promise<unknown> {
-    const node = this.masterOf(key);
-    if (!node) return Promise.all(this.cluster.nodes('master').map((n) => n.call('SCRIPT', 'LOAD', luaScripts[name].lua)));
+  async load(name: ScriptName, key: string): Promise<unknown> {
+    // NOSCRIPT comes after a failover or a restart, when the slot map may be
+    // stale: refresh it (one CLUSTER SLOTS for any number of callers) so that
+    // the script goes to the node that replied, which the retry will reach.
+    await refreshSlots(this.cluster).catch(() => {});
+    const node = this.ownerOf(key);
+    if (!node) return Promise.all(this.cluster.nodes('all').map((n) => n.call('SCRIPT', 'LOAD', luaScripts[name].lua)));
     return this.reloads.run(`${nodeKey(node)} ${name}`, () => node.call('SCRIPT', 'LOAD', luaScripts[name].lua));
   }
 
@@ -59,9 +69,13 @@ export class ClusterScriptLoader implements ScriptLoader {
     loadScripts(node).catch(() => this.loaded.delete(node));
   }
 
-  /** The master that ioredis routes `key` to: after a MOVED it already points at the new owner. */
-  private masterOf(key: string): Redis | undefined {
+  /**
+   * The connection ioredis routes `key` to: the slot's owner, which a MOVED
+   * updates at once. Looked up among all nodes: right after a failover the
+   * pool may still file the promoted replica as a replica.
+   */
+  private ownerOf(key: string): Redis | undefined {
     const owner = this.cluster.slots[calculateSlot(key)]?.[0];
-    return this.cluster.nodes('master').find((node) => nodeKey(node) === owner);
+    return this.cluster.nodes('all').find((node) => nodeKey(node) === owner);
   }
 }

@@ -12,6 +12,8 @@ export type ScriptLoadClient = Pick<Redis, 'call'>;
 export interface ScriptLoader {
   /** SCRIPT LOAD of every script wherever an EVALSHA may land; keeps doing so after reconnects. */
   loadAll(): Promise<void>;
+  /** How many NOSCRIPT replies to one call are met with load() and a retry. */
+  readonly maxReloads: number;
   /** SCRIPT LOAD of one script on the node that serves `key`: the one that just replied NOSCRIPT. */
   load(name: ScriptName, key: string): Promise<unknown>;
   /** Stops following the client's reconnects. */
@@ -25,6 +27,8 @@ export async function loadScripts(client: ScriptLoadClient): Promise<void> {
 
 /** One Redis server. */
 export class SingleNodeScriptLoader implements ScriptLoader {
+  /** A second NOSCRIPT right after a load means the cache was flushed again: report it. */
+  readonly maxReloads = 1;
   private readonly reloads = new SingleFlight();
   private stopFollowing = (): void => {};
 

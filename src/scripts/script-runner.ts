@@ -30,7 +30,8 @@ function isNoScript(error: unknown): boolean {
  * Runs every operation as a single EVALSHA, sent the way the client routes
  * it (by the keys' slot in a cluster). Scripts are preloaded by the loader;
  * a NOSCRIPT reply (SCRIPT FLUSH, restart, failover to a replica with an
- * empty cache) loads that script on the node that replied and retries once.
+ * empty cache) loads that script on the node that replied and retries (once
+ * on one server; in a cluster the slot may move on while the script loads).
  * Retrying is safe: NOSCRIPT means nothing ran.
  * Unlike ioredis's defineCommand, it never sends the script body with EVAL.
  */
@@ -45,12 +46,13 @@ export class ScriptRunner {
   }
 
   async run(name: ScriptName, keys: readonly string[], args: readonly (string | Buffer)[]): Promise<unknown> {
-    try {
-      return await this.client.evalshaBuffer(shas[name], keys.length, ...keys, ...args);
-    } catch (error) {
-      if (!isNoScript(error)) throw error;
-      await this.loader.load(name, keys[0]!);
-      return await this.client.evalshaBuffer(shas[name], keys.length, ...keys, ...args);
+    for (let reloads = 0; ; reloads++) {
+      try {
+        return await this.client.evalshaBuffer(shas[name], keys.length, ...keys, ...args);
+      } catch (error) {
+        if (!isNoScript(error) || reloads === this.loader.maxReloads) throw error;
+        await this.loader.load(name, keys[0]!);
+      }
     }
   }
 }

@@ -1,8 +1,10 @@
 import type { Cluster, Redis } from 'ioredis';
 import { isCluster } from '../cluster/cluster-client.js';
 import { ClusterScriptLoader } from '../cluster/cluster-script-loader.js';
+import { redirectRetryingClient } from '../cluster/redirect-retry.js';
 import type { KeySchema } from '../keys/key-schema.js';
 import { SingleNodeScriptLoader, type ScriptLoader } from '../scripts/script-loader.js';
+import type { ScriptClient } from '../scripts/script-runner.js';
 import { ClusterKeyspaceSubscriber } from '../subscriber/cluster-keyspace-subscriber.js';
 import { KeyspaceSubscriber } from '../subscriber/keyspace-subscriber.js';
 import type { KeyEventHandlers, Subscriber } from '../subscriber/subscriber.js';
@@ -13,6 +15,8 @@ import type { KeyEventHandlers, Subscriber } from '../subscriber/subscriber.js';
  * loaded, and how many connections listen for keyspace events.
  */
 export interface Deployment {
+  /** What the script runner sends EVALSHA through. */
+  scriptClient: ScriptClient;
   scriptLoader(onError: (error: unknown) => void): ScriptLoader;
   subscriber(handlers: KeyEventHandlers): Subscriber;
 }
@@ -20,11 +24,14 @@ export interface Deployment {
 export function deploymentOf(client: Redis | Cluster, keys: KeySchema): Deployment {
   if (isCluster(client)) {
     return {
+      scriptClient: redirectRetryingClient(client),
       scriptLoader: () => new ClusterScriptLoader(client),
       subscriber: (handlers) => new ClusterKeyspaceSubscriber({ cluster: client, pattern: keys.keyspacePattern(0), ...handlers }),
     };
   }
   return {
+    // ioredis generates evalshaBuffer at run time but does not declare it.
+    scriptClient: client as unknown as ScriptClient,
     scriptLoader: (onError) => new SingleNodeScriptLoader(client).followReconnects(client, onError),
     subscriber: (handlers) =>
       new KeyspaceSubscriber({

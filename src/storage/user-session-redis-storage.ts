@@ -1,5 +1,4 @@
 import { EventEmitter } from 'node:events';
-import type { Cluster, Redis } from 'ioredis';
 import { msgpackCodec } from '../codec/msgpack-codec.js';
 import { ValueFormat } from '../codec/value-format.js';
 import { ErrorCode } from '../errors/error-code.js';
@@ -8,7 +7,7 @@ import { KeySchema } from '../keys/key-schema.js';
 import type { ScriptName } from '../scripts/lua.generated.js';
 import { EVICTED_CODE, EXPIRED_CODE, parseReply, type EndReason } from '../scripts/reply.js';
 import type { ScriptLoader } from '../scripts/script-loader.js';
-import { ScriptRunner, type ScriptClient } from '../scripts/script-runner.js';
+import { ScriptRunner } from '../scripts/script-runner.js';
 import type { KeyEvent, Subscriber } from '../subscriber/subscriber.js';
 import { assertSessionId, assertSubject, assertTtlSeconds } from '../validation/validate.js';
 import { deploymentOf, type Deployment } from './deployment.js';
@@ -39,7 +38,6 @@ export class UserSessionRedisStorage<MetaData = unknown> extends EventEmitter {
   private subscriber: Subscriber | undefined;
 
   private constructor(
-    client: Redis | Cluster,
     private readonly settings: ResolvedOptions,
     private readonly keys: KeySchema,
     private readonly format: ValueFormat<MetaData>,
@@ -48,7 +46,7 @@ export class UserSessionRedisStorage<MetaData = unknown> extends EventEmitter {
     super();
     // Preloads on every ready connection (every node of a cluster), so the first call after a reconnect finds its script.
     this.loader = deployment.scriptLoader((e) => this.report(e));
-    this.runner = new ScriptRunner(client as unknown as ScriptClient, this.loader);
+    this.runner = new ScriptRunner(deployment.scriptClient, this.loader);
   }
 
   /**
@@ -61,7 +59,7 @@ export class UserSessionRedisStorage<MetaData = unknown> extends EventEmitter {
     const { client } = options;
     const keys = new KeySchema(settings.keyPrefix);
     const format = new ValueFormat<MetaData>(options.codec ?? msgpackCodec<MetaData>());
-    const storage = new UserSessionRedisStorage<MetaData>(client, settings, keys, format, deploymentOf(client, keys));
+    const storage = new UserSessionRedisStorage<MetaData>(settings, keys, format, deploymentOf(client, keys));
     try {
       await storage.runner.loadAll();
       if (settings.keyspaceEvents !== 'off') {

@@ -19,15 +19,19 @@ export class ClusterBackend implements Backend {
   readonly name = 'cluster';
   private readonly clients = new Set<Cluster>();
 
-  private constructor(readonly cluster: LocalCluster) {}
+  private constructor(
+    readonly cluster: LocalCluster,
+    private readonly clientOptions: ClusterOptions,
+  ) {}
 
-  static async start(): Promise<ClusterBackend> {
-    return new ClusterBackend(await startLocalCluster());
+  /** `clientOptions` apply to the clients handed to the storage, e.g. enableAutoPipelining. */
+  static async start(clientOptions: ClusterOptions = {}): Promise<ClusterBackend> {
+    return new ClusterBackend(await startLocalCluster(), clientOptions);
   }
 
   /** A connected cluster client; `options` as for `new Cluster()`. */
   async clusterClient(options: ClusterOptions = {}): Promise<Cluster> {
-    const client = new Cluster(this.cluster.startupNodes, { lazyConnect: true, ...options });
+    const client = new Cluster(this.cluster.startupNodes, { lazyConnect: true, ...this.clientOptions, ...options });
     client.on('error', () => {});
     client.on('node error', () => {});
     this.clients.add(client);
