@@ -2,8 +2,17 @@ import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { luaScripts, type ScriptName } from './lua.generated.js';
 
-/** What the runner needs of a client: raw Buffer replies, which ioredis auto-pipelines like any command. */
-export type ScriptClient = Pick<Redis, 'callBuffer' | 'call'>;
+/**
+ * What the runner needs of a client: EVALSHA with raw Buffer replies. It is
+ * sent with evalshaBuffer, not callBuffer('EVALSHA', ...): ioredis 6's
+ * auto-pipelining drops the command name of callBuffer (it re-adds it for
+ * call only), which crashed every storage call on a client with
+ * enableAutoPipelining.
+ */
+export type ScriptClient = Pick<Redis, 'call'>;
+
+/** ioredis defines evalshaBuffer at run time for every command, but its typings leave it out. */
+type EvalShaBuffer = (sha: string, numKeys: number, ...keysAndArgs: (string | Buffer)[]) => Promise<unknown>;
 
 const shas = Object.fromEntries(
   Object.values(luaScripts).map((s) => [s.name, createHash('sha1').update(s.lua).digest('hex')]),
@@ -29,7 +38,12 @@ export class ScriptRunner {
   /** One reload at a time per script, however many pipelined calls hit NOSCRIPT together. */
   private readonly reloads = new Map<ScriptName, Promise<unknown>>();
 
-  constructor(private readonly client: ScriptClient) {}
+  private readonly evalsha: EvalShaBuffer;
+
+  constructor(private readonly client: ScriptClient) {
+    const { evalshaBuffer } = client as unknown as { evalshaBuffer: EvalShaBuffer };
+    this.evalsha = evalshaBuffer.bind(client);
+  }
 
   /** SCRIPT LOAD of every script, pipelined into one round trip by the connection's queue. */
   async loadAll(client: ScriptClient = this.client): Promise<void> {
@@ -37,13 +51,13 @@ export class ScriptRunner {
   }
 
   async run(name: ScriptName, keys: readonly string[], args: readonly (string | Buffer)[]): Promise<unknown> {
-    const command = [shas[name], keys.length, ...keys, ...args];
+    const command = [...keys, ...args];
     try {
-      return await this.client.callBuffer('EVALSHA', command);
+      return await this.evalsha(shas[name], keys.length, ...command);
     } catch (error) {
       if (!isNoScript(error)) throw error;
       await this.reload(name);
-      return await this.client.callBuffer('EVALSHA', command);
+      return await this.evalsha(shas[name], keys.length, ...command);
     }
   }
 

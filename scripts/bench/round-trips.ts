@@ -1,0 +1,50 @@
+import type { Redis } from 'ioredis';
+import { callsDelta, commandCalls, readsProcessed } from './redis-info.js';
+
+export interface RoundTrips {
+  /** Requests the server read per operation (INFO stats total_reads_processed), for a client that waits for each reply. */
+  roundTripsPerOp: number;
+  /** Commands the client sent per operation (counted in ioredis's sendCommand). */
+  commandsPerOp: number;
+  /** Server-side calls per operation by command (INFO commandstats; includes commands run inside scripts). */
+  serverCallsPerOp: Record<string, number>;
+}
+
+/** A client whose sent commands are counted; it must not auto-pipeline, so each await is one round trip. */
+export interface CountingClient {
+  client: Redis;
+  sent(): number;
+}
+
+export function countCommands(client: Redis): CountingClient {
+  let sent = 0;
+  const original = client.sendCommand.bind(client);
+  client.sendCommand = ((...args: Parameters<Redis['sendCommand']>) => {
+    sent++;
+    return original(...args);
+  }) as Redis['sendCommand'];
+  return { client, sent: () => sent };
+}
+
+/**
+ * Runs operations [from, from + n) one after another and counts what reached
+ * the server. A sequential client sends each request and waits for its reply,
+ * so every read event on the server is one round trip; the two INFO calls in
+ * between are subtracted.
+ */
+export async function probeRoundTrips(admin: Redis, counter: CountingClient, from: number, n: number, op: (i: number) => Promise<unknown>): Promise<RoundTrips> {
+  const readsBefore = await readsProcessed(admin);
+  const callsBefore = await commandCalls(admin);
+  const sentBefore = counter.sent();
+  for (let i = from; i < from + n; i++) await op(i);
+  const sent = counter.sent() - sentBefore;
+  const reads = (await readsProcessed(admin)) - readsBefore - 2; // INFO commandstats + this INFO stats
+  const calls = callsDelta(callsBefore, await commandCalls(admin));
+  delete calls.info;
+  const perOp = (x: number): number => Math.round((x / n) * 100) / 100;
+  return {
+    roundTripsPerOp: perOp(reads),
+    commandsPerOp: perOp(sent),
+    serverCallsPerOp: Object.fromEntries(Object.entries(calls).map(([c, k]) => [c, perOp(k)])),
+  };
+}
