@@ -28,8 +28,8 @@ export interface BenchOptions {
 }
 
 export const DEFAULTS = {
-  ops: 20_000,
-  warmup: 2_000,
+  ops: 10_000,
+  warmup: 1_000,
   concurrency: 16,
   sessionsPerSubject: 10,
   metaPadBytes: 0,

@@ -10,7 +10,7 @@ export function planCases(o: BenchOptions): CaseSpec[] {
   const add = (group: CaseSpec['group'], operation: OperationName, store: StoreKind, autoPipelining: boolean, perSubject: number): void => {
     const subjectLevel = operation === 'readAll' || operation === 'count' || operation === 'deleteAll';
     let ops = o.ops;
-    if (operation === 'deleteAll') ops = clamp((o.ops * 2) / perSubject, 10, o.ops);
+    if (operation === 'deleteAll') ops = clamp(o.ops / perSubject, 10, o.ops);
     else if (operation === 'readAll') ops = clamp((o.ops * 10) / perSubject, 20, o.ops);
     const scale = ops / o.ops;
     cases.push({

@@ -22,12 +22,22 @@ export async function readsProcessed(admin: Redis): Promise<number> {
 
 /** calls per command from INFO commandstats (script-internal calls included, as Redis counts them). */
 export async function commandCalls(admin: Redis): Promise<Map<string, number>> {
-  const calls = new Map<string, number>();
+  return commandStat(admin, 'calls');
+}
+
+/** Server time per command in µs (INFO commandstats usec; a script's usec includes its inner calls). */
+export async function commandUsec(admin: Redis): Promise<Map<string, number>> {
+  return commandStat(admin, 'usec');
+}
+
+async function commandStat(admin: Redis, stat: 'calls' | 'usec'): Promise<Map<string, number>> {
+  const values = new Map<string, number>();
+  const pattern = new RegExp(`(?:^|,)${stat}=(\\d+)`);
   for (const [field, value] of await info(admin, 'commandstats')) {
-    const match = /calls=(\d+)/.exec(value);
-    if (match) calls.set(field.replace(/^cmdstat_/, ''), Number(match[1]));
+    const match = pattern.exec(value);
+    if (match) values.set(field.replace(/^cmdstat_/, ''), Number(match[1]));
   }
-  return calls;
+  return values;
 }
 
 export function callsDelta(before: Map<string, number>, after: Map<string, number>): Record<string, number> {

@@ -37,13 +37,14 @@ function coreTable(cases: CaseResult[], ap: boolean, concurrency: number): Table
           : 'baseline';
       const op = c.operation === 'readAll' || c.operation === 'deleteAll' || c.operation === 'count' ? `${c.operation} (${c.perSubject})` : c.operation;
       const { p50, p99, p999 } = c.measurement.latency;
-      return [op, label(c), int(c.measurement.opsPerSec), ms(p50), ms(p99), ms(p999), c.roundTrips.roundTripsPerOp.toFixed(2), c.roundTrips.commandsPerOp.toFixed(2), ratios];
+      const usec = c.roundTrips.serverUsecPerOp;
+      return [op, label(c), int(c.measurement.opsPerSec), ms(p50), ms(p99), ms(p999), c.roundTrips.roundTripsPerOp.toFixed(2), c.roundTrips.commandsPerOp.toFixed(2), usec === undefined ? '' : usec.toFixed(1), ratios];
     });
   return {
     title: `Operations, ${ap ? 'with' : 'without'} enableAutoPipelining, concurrency ${concurrency}`,
-    head: ['operation', 'implementation', 'ops/s', 'p50 ms', 'p99 ms', 'p99.9 ms', 'RT/op', 'cmds/op', 'ratio'],
+    head: ['operation', 'implementation', 'ops/s', 'p50 ms', 'p99 ms', 'p99.9 ms', 'RT/op', 'cmds/op', 'server µs/op', 'ratio'],
     rows,
-    right: [false, false, true, true, true, true, true, true, false],
+    right: [false, false, true, true, true, true, true, true, true, false],
   };
 }
 

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { callsDelta, commandCalls, readsProcessed } from './redis-info.js';
+import { callsDelta, commandCalls, commandUsec, readsProcessed } from './redis-info.js';
 
 export interface RoundTrips {
   /** Requests the server read per operation (INFO stats total_reads_processed), for a client that waits for each reply. */
@@ -8,6 +8,12 @@ export interface RoundTrips {
   commandsPerOp: number;
   /** Server-side calls per operation by command (INFO commandstats; includes commands run inside scripts). */
   serverCallsPerOp: Record<string, number>;
+  /**
+   * Server time per operation in µs, for operations that are one top-level
+   * command (EVALSHA, SET, GET): commandstats usec of that command. Undefined
+   * for MULTI/EXEC and multi-command designs, whose inner calls Redis counts twice.
+   */
+  serverUsecPerOp: number | undefined;
 }
 
 /** A client whose sent commands are counted; it must not auto-pipeline, so each await is one round trip. */
@@ -35,16 +41,24 @@ export function countCommands(client: Redis): CountingClient {
 export async function probeRoundTrips(admin: Redis, counter: CountingClient, from: number, n: number, op: (i: number) => Promise<unknown>): Promise<RoundTrips> {
   const readsBefore = await readsProcessed(admin);
   const callsBefore = await commandCalls(admin);
+  const usecBefore = await commandUsec(admin);
   const sentBefore = counter.sent();
   for (let i = from; i < from + n; i++) await op(i);
   const sent = counter.sent() - sentBefore;
-  const reads = (await readsProcessed(admin)) - readsBefore - 2; // INFO commandstats + this INFO stats
+  const reads = (await readsProcessed(admin)) - readsBefore - 3; // 2 x INFO commandstats + this INFO stats
   const calls = callsDelta(callsBefore, await commandCalls(admin));
+  const usec = callsDelta(usecBefore, await commandUsec(admin));
   delete calls.info;
   const perOp = (x: number): number => Math.round((x / n) * 100) / 100;
   return {
     roundTripsPerOp: perOp(reads),
     commandsPerOp: perOp(sent),
     serverCallsPerOp: Object.fromEntries(Object.entries(calls).map(([c, k]) => [c, perOp(k)])),
+    serverUsecPerOp: singleCommand(calls, n) ? perOp(usec[singleCommand(calls, n)!] ?? 0) : undefined,
   };
+}
+
+/** The top-level command when each operation was exactly one EVALSHA, SET or GET. */
+function singleCommand(calls: Record<string, number>, n: number): string | undefined {
+  return ['evalsha', 'set', 'get'].find((c) => calls[c] === n && (c === 'evalsha' || Object.keys(calls).length === 1));
 }
