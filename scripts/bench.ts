@@ -20,7 +20,7 @@ async function main(): Promise<number> {
   }
   const report = await runBench(options);
   const m = report.machine;
-  const header = `${m.cpus} CPUs (${m.cpuModel}), Node ${m.node}, redis ${m.redis} (${m.server}), concurrency ${options.concurrency}, ${options.ops} ops per case`;
+  const header = `${m.cpus} CPUs (${m.cpuModel}), Node ${m.node}, redis ${m.redis} (${m.server}), concurrency ${options.concurrency}, ${options.ops} ops per case, median of ${options.rounds} interleaved rounds`;
   const tables = reportTables(report);
   if (options.markdown) console.log([header, ...tables.map(renderMarkdown)].join('\n\n'));
   else console.log([header, ...tables.map(renderText)].join('\n\n'));

@@ -18,6 +18,8 @@ export interface BenchOptions {
   fanOut: number[];
   /** Total stored sessions at which insert latency is sampled. */
   insertSteps: number[];
+  /** Times each core case runs, interleaved with its baselines; the median is reported. */
+  rounds: number;
   /** Operations per round-trip probe (sequential, no pipelining). */
   probeOps: number;
   /** Codec encode+decode iterations. */
@@ -35,6 +37,7 @@ export const DEFAULTS = {
   metaPadBytes: 0,
   fanOut: [1, 10, 100, 1000],
   insertSteps: [10_000, 100_000],
+  rounds: 3,
   probeOps: 200,
   codecIterations: 100_000,
 } as const;
@@ -45,6 +48,7 @@ export const QUICK = {
   warmup: 30,
   fanOut: [1, 10, 100],
   insertSteps: [500, 1_000],
+  rounds: 1,
   probeOps: 20,
   codecIterations: 1_000,
 } as const;
@@ -97,6 +101,7 @@ export function benchCommand(): Command {
     .option('--fan-out <list>', `sessions per subject for the readAll/deleteAll curve (default ${DEFAULTS.fanOut.join(',')})`, intList('--fan-out', 100_000))
     .option('--insert-steps <list>', `stored sessions at which insert latency is sampled (default ${DEFAULTS.insertSteps.join(',')})`, intList('--insert-steps', 10_000_000))
     .option('--million', 'sample insert latency up to 1,000,000 stored sessions (adds about a minute)', false)
+    .option('--rounds <n>', `runs of each core case, interleaved with its baselines; the median is reported (default ${DEFAULTS.rounds})`, positiveInt('--rounds', 100))
     .option('--probe-ops <n>', `sequential ops counted for round trips (default ${DEFAULTS.probeOps})`, positiveInt('--probe-ops', 1_000_000))
     .option('--codec-iterations <n>', `codec encode+decode iterations (default ${DEFAULTS.codecIterations})`, positiveInt('--codec-iterations'))
     .option('--json <file>', 'write every figure to this file as JSON')
@@ -118,6 +123,7 @@ interface RawOptions {
   insertSteps?: number[];
   million: boolean;
   probeOps?: number;
+  rounds?: number;
   codecIterations?: number;
   json?: string;
   markdown: boolean;
@@ -150,6 +156,7 @@ export function parseBenchArgs(argv: readonly string[], env: NodeJS.ProcessEnv =
     metaPadBytes: o.metaPad ?? base.metaPadBytes,
     fanOut: o.fanOut ?? [...base.fanOut],
     insertSteps,
+    rounds: o.rounds ?? base.rounds,
     probeOps: o.probeOps ?? base.probeOps,
     codecIterations: o.codecIterations ?? base.codecIterations,
     jsonFile: o.json,

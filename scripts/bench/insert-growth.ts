@@ -52,8 +52,9 @@ export async function insertGrowth(ctx: BenchContext): Promise<InsertGrowth> {
       const bytesPerSession = ((await usedMemory(ctx.admin)) - baseMemory) / stored;
       ctx.progress.step(`insert growth: sampling at ${stored.toLocaleString('en')} sessions`);
       const from = stored;
+      const warmup = Math.ceil(sample / 5);
       const m = await measure({
-        warmup: 0,
+        warmup,
         ops: sample,
         concurrency: o.concurrency,
         op: async (i) => (await store.insert(from + i), true),
@@ -62,7 +63,7 @@ export async function insertGrowth(ctx: BenchContext): Promise<InsertGrowth> {
       failed += m.failed;
       firstFailure ??= m.firstFailure;
       steps.push({ storedSessions: stored, opsPerSec: m.opsPerSec, latency: m.latency, bytesPerSession });
-      stored += sample;
+      stored += warmup + sample;
     }
     const keys = await ctx.keysUnder(prefix);
     const want = stored + Math.ceil(stored / o.sessionsPerSubject);

@@ -1,6 +1,7 @@
 import type { BenchOptions } from './args.js';
 import type { CodecCost } from './codecs.js';
 import type { InsertGrowth } from './insert-growth.js';
+import type { MergedCase } from './median.js';
 import type { MemoryUse } from './memory.js';
 import type { CaseResult } from './run-case.js';
 import type { Table } from './table.js';
@@ -9,7 +10,7 @@ import { BASELINES, baselineLabel, findCase, usPerSession, type TargetCheck } fr
 export interface BenchReport {
   machine: { cpus: number; cpuModel: string; node: string; redis: string; server: string };
   options: BenchOptions;
-  cases: CaseResult[];
+  cases: MergedCase[];
   growth: InsertGrowth | undefined;
   memory: MemoryUse[];
   codecs: CodecCost[];

@@ -3,6 +3,7 @@ import type { BenchOptions } from './args.js';
 import { codecCosts } from './codecs.js';
 import { BenchContext } from './context.js';
 import { insertGrowth } from './insert-growth.js';
+import { mergeRounds } from './median.js';
 import { memoryPerSession } from './memory.js';
 import { planCases } from './plan.js';
 import { progressBar } from './progress.js';
@@ -24,11 +25,12 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
     const growthOps = options.insertSteps.at(-1)! + options.insertSteps.length * Math.min(options.ops, 5_000);
     progress.start(cases.reduce((n, c) => n + c.ops, 0) + growthOps);
 
-    const results: CaseResult[] = [];
+    const runs: CaseResult[] = [];
     for (const spec of cases) {
       progress.step(`${spec.group} ${spec.store} ${spec.operation}${spec.group === 'fan-out' ? ` x${spec.perSubject}` : ''}${spec.autoPipelining ? ' (auto-pipelining)' : ''}`);
-      results.push(await runCase(ctx, clients[`${spec.autoPipelining}`], spec));
+      runs.push(await runCase(ctx, clients[`${spec.autoPipelining}`], spec));
     }
+    const results = mergeRounds(runs);
     const growth = await insertGrowth(ctx);
     const memory = await memoryPerSession(ctx, Math.min(options.insertSteps[0]!, 10_000));
     progress.step('codecs');
