@@ -10,8 +10,9 @@ export function planCases(o: BenchOptions): CaseSpec[] {
   const add = (group: CaseSpec['group'], operation: OperationName, store: StoreKind, autoPipelining: boolean, perSubject: number): void => {
     const subjectLevel = operation === 'readAll' || operation === 'count' || operation === 'deleteAll';
     let ops = o.ops;
-    if (operation === 'deleteAll') ops = clamp(o.ops / perSubject, 10, o.ops);
-    else if (operation === 'readAll') ops = clamp((o.ops * 10) / perSubject, 20, o.ops);
+    // deleteAll needs a fresh subject per op (and its sessions prepared), so it gets fewer.
+    if (operation === 'deleteAll') ops = clamp((o.ops * (group === 'fan-out' ? 3 : 1)) / perSubject, 20, o.ops);
+    else if (operation === 'readAll') ops = clamp((o.ops * 4) / perSubject, 20, o.ops);
     const scale = ops / o.ops;
     cases.push({
       group,

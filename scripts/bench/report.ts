@@ -5,7 +5,7 @@ import type { MergedCase } from './median.js';
 import type { MemoryUse } from './memory.js';
 import type { CaseResult } from './run-case.js';
 import type { Table } from './table.js';
-import { BASELINES, baselineLabel, findCase, usPerSession, type TargetCheck } from './targets.js';
+import { BASELINES, baselineLabel, findCase, serverUsPerSession, usPerSession, type TargetCheck } from './targets.js';
 
 export interface BenchReport {
   machine: { cpus: number; cpuModel: string; node: string; redis: string; server: string };
@@ -63,6 +63,7 @@ function fanOutTable(cases: CaseResult[], fanOut: number[]): Table {
         ms(mine.measurement.latency.p50),
         ms(mine.measurement.latency.p99),
         usPerSession(mine).toFixed(2),
+        serverUsPerSession(mine)?.toFixed(2) ?? '',
         mine.roundTrips.roundTripsPerOp.toFixed(2),
         int(ref.measurement.opsPerSec),
         ref.roundTrips.roundTripsPerOp.toFixed(2),
@@ -72,9 +73,9 @@ function fanOutTable(cases: CaseResult[], fanOut: number[]): Table {
   }
   return {
     title: 'readAll / deleteAll as sessions per subject grow (no auto-pipelining)',
-    head: ['operation', 'sessions/subject', 'storage ops/s', 'p50 ms', 'p99 ms', 'µs/session', 'RT/op', 'MULTI+LIST ops/s', 'its RT/op', 'ratio'],
+    head: ['operation', 'sessions/subject', 'storage ops/s', 'p50 ms', 'p99 ms', 'µs/session', 'server µs/session', 'RT/op', 'MULTI+LIST ops/s', 'its RT/op', 'ratio'],
     rows,
-    right: [false, true, true, true, true, true, true, true, true, true],
+    right: [false, true, true, true, true, true, true, true, true, true, true],
   };
 }
 
