@@ -97,7 +97,7 @@ export function benchCommand(): Command {
     .option('--warmup <n>', `unmeasured operations first (default ${DEFAULTS.warmup})`, nonNegativeInt('--warmup', 10_000_000))
     .option('--concurrency <n>', `operations in flight (default ${DEFAULTS.concurrency})`, positiveInt('--concurrency', 10_000))
     .option('--sessions-per-subject <n>', `sessions of each subject for readAll/deleteAll/count (default ${DEFAULTS.sessionsPerSubject})`, positiveInt('--sessions-per-subject', 100_000))
-    .option('--meta-pad <bytes>', 'padding added to the realistic metadata (default 0, about 200 bytes encoded)', nonNegativeInt('--meta-pad', 1_000_000))
+    .option('--meta-pad <bytes>', 'padding added to the realistic metadata (default 0: about 240 bytes encoded)', nonNegativeInt('--meta-pad', 1_000_000))
     .option('--fan-out <list>', `sessions per subject for the readAll/deleteAll curve (default ${DEFAULTS.fanOut.join(',')})`, intList('--fan-out', 100_000))
     .option('--insert-steps <list>', `stored sessions at which insert latency is sampled (default ${DEFAULTS.insertSteps.join(',')})`, intList('--insert-steps', 10_000_000))
     .option('--million', 'sample insert latency up to 1,000,000 stored sessions (adds about a minute)', false)
