@@ -1,7 +1,7 @@
 import type { BenchContext } from './context.js';
 import { Dataset } from './dataset.js';
 import { measure, runPool } from './measure.js';
-import { usedMemory } from './redis-info.js';
+import { commandCalls, commandUsec, usedMemory } from './redis-info.js';
 import { libraryStore } from './stores/library-store.js';
 import type { LatencySummary } from './latency.js';
 
@@ -12,6 +12,8 @@ export interface GrowthStep {
   latency: LatencySummary;
   /** used_memory / stored sessions, bytes (index share included). */
   bytesPerSession: number;
+  /** Server time per insert (EVALSHA usec / calls over the sample, INFO commandstats): unaffected by client noise. */
+  serverUsecPerInsert: number;
 }
 
 export interface InsertGrowth {
@@ -53,6 +55,7 @@ export async function insertGrowth(ctx: BenchContext): Promise<InsertGrowth> {
       ctx.progress.step(`insert growth: sampling at ${stored.toLocaleString('en')} sessions`);
       const from = stored;
       const warmup = Math.ceil(sample / 5);
+      const [usecBefore, callsBefore] = [(await commandUsec(ctx.admin)).get('evalsha') ?? 0, (await commandCalls(ctx.admin)).get('evalsha') ?? 0];
       const m = await measure({
         warmup,
         ops: sample,
@@ -60,9 +63,11 @@ export async function insertGrowth(ctx: BenchContext): Promise<InsertGrowth> {
         op: async (i) => (await store.insert(from + i), true),
         onProgress: (n) => ctx.progress.add(n),
       });
+      const usec = ((await commandUsec(ctx.admin)).get('evalsha') ?? 0) - usecBefore;
+      const calls = ((await commandCalls(ctx.admin)).get('evalsha') ?? 0) - callsBefore;
       failed += m.failed;
       firstFailure ??= m.firstFailure;
-      steps.push({ storedSessions: stored, opsPerSec: m.opsPerSec, latency: m.latency, bytesPerSession });
+      steps.push({ storedSessions: stored, opsPerSec: m.opsPerSec, latency: m.latency, bytesPerSession, serverUsecPerInsert: usec / calls });
       stored += warmup + sample;
     }
     const keys = await ctx.keysUnder(prefix);

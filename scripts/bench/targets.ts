@@ -70,6 +70,13 @@ export function checkTargets(cases: CaseResult[], growth: InsertGrowth | undefin
       measured: `p50 max/min ${growth.p50Spread.toFixed(2)} (${growth.steps.map((s) => s.latency.p50.toFixed(3)).join(' / ')} ms)`,
       met: growth.p50Spread <= 1.2,
     });
+    const server = growth.steps.map((s) => s.serverUsecPerInsert);
+    const serverSpread = Math.max(...server) / Math.min(...server);
+    checks.push({
+      target: `insert server time flat within 20% over the same range`,
+      measured: `max/min ${serverSpread.toFixed(2)} (${server.map((u) => u.toFixed(1)).join(' / ')} µs)`,
+      met: serverSpread <= 1.2,
+    });
   }
   const big = fanOut.filter((p) => p >= 10);
   if (big.length >= 2) {
