@@ -27,6 +27,8 @@ export interface BenchOptions {
   jsonFile: string | undefined;
   markdown: boolean;
   progress: boolean;
+  /** Run the storage operations on one redis-server and on a local Redis Cluster, and compare. */
+  cluster: boolean;
 }
 
 export const DEFAULTS = {
@@ -93,6 +95,7 @@ export function benchCommand(): Command {
     .description('Benchmarks user-session-redis-storage against raw SET/GET and the MULTI+LIST design it replaces')
     .addOption(new Option('--redis <url>', 'use this server instead of an embedded one (its keys are left alone: the bench writes under its own prefix)').env('REDIS_URL').argParser(redisUrl))
     .option('--quick', 'tiny run (a few hundred ops per workload), as the tests use', false)
+    .option('--cluster', 'run the storage operations on one embedded redis-server and on a local Redis Cluster (3 masters, 3 replicas) and report the throughput scaling', false)
     .option('--ops <n>', `measured operations per workload (default ${DEFAULTS.ops})`, positiveInt('--ops'))
     .option('--warmup <n>', `unmeasured operations first (default ${DEFAULTS.warmup})`, nonNegativeInt('--warmup', 10_000_000))
     .option('--concurrency <n>', `operations in flight (default ${DEFAULTS.concurrency})`, positiveInt('--concurrency', 10_000))
@@ -128,6 +131,7 @@ interface RawOptions {
   json?: string;
   markdown: boolean;
   progress: boolean;
+  cluster: boolean;
 }
 
 /** Parses `argv` (without node and script) into options; explicit flags win over --quick. */
@@ -144,6 +148,9 @@ export function parseBenchArgs(argv: readonly string[], env: NodeJS.ProcessEnv =
     else process.env.REDIS_URL = saved;
   }
   const o = command.opts<RawOptions>();
+  if (o.cluster && o.redis) {
+    command.error('--cluster starts its own servers (one redis-server and a local cluster); it cannot be combined with --redis', { exitCode: 2 });
+  }
   const base = o.quick ? { ...DEFAULTS, ...QUICK } : DEFAULTS;
   let insertSteps = o.insertSteps ?? [...base.insertSteps];
   if (o.million) insertSteps = [...new Set([...insertSteps, 1_000_000])].sort((a, b) => a - b);
@@ -162,5 +169,6 @@ export function parseBenchArgs(argv: readonly string[], env: NodeJS.ProcessEnv =
     jsonFile: o.json,
     markdown: o.markdown,
     progress: o.progress,
+    cluster: o.cluster,
   };
 }
