@@ -66,6 +66,7 @@ for (const [what, argv] of [
   ['an http URL', ['--redis', 'http://localhost:6379']],
   ['a non-URL', ['--redis', 'localhost']],
   ['an unknown flag', ['--fast']],
+  ['--cluster with --redis', ['--cluster', '--redis', 'redis://127.0.0.1:6380']],
 ] as const) {
   test(`rejects ${what}`, (t) => {
     const error = quiet(() => t.throws(() => parseBenchArgs([...argv], {})));
@@ -73,3 +74,8 @@ for (const [what, argv] of [
     t.not((error as CommanderError).exitCode, 0);
   });
 }
+
+test('--cluster: the cluster scaling run, off by default', (t) => {
+  t.false(parseBenchArgs([], {}).cluster);
+  t.true(parseBenchArgs(['--cluster', '--quick'], {}).cluster);
+});
