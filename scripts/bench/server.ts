@@ -5,7 +5,7 @@ export interface BenchServer {
   url: string;
   /** True when the bench started this server itself (and may flush it). */
   embedded: boolean;
-  /** redis_version from INFO server, filled in by the caller. */
+  /** Stops an embedded server; leaves an external one alone. */
   stop(): Promise<void>;
 }
 
