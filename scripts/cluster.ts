@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
+import { systemRedisServer } from './lib/redis-binary.js';
 
 const HOST = '127.0.0.1';
 /** Redis Cluster's bus listens on port + 10000, so a node's port must leave room for it. */
@@ -49,7 +50,7 @@ export class LocalClusterNode {
 
   /** Starts redis-server and resolves once it answers PING. The nodes.conf in the dir lets a restarted node rejoin. */
   async start(): Promise<void> {
-    const child = spawn('redis-server', this.args, { stdio: 'ignore', detached: this.detached });
+    const child = spawn(systemRedisServer() ?? 'redis-server', this.args, { stdio: 'ignore', detached: this.detached });
     this.child = child;
     if (this.detached) child.unref();
     // A test process that ends without stop() (a timeout, a crash) must not leave servers behind.
