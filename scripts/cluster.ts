@@ -36,6 +36,7 @@ export interface LocalClusterOptions {
 
 export class LocalClusterNode {
   private child: ChildProcess | undefined;
+  private admin: Redis | undefined;
 
   constructor(
     readonly host: string,
@@ -63,7 +64,14 @@ export class LocalClusterNode {
   }
 
   /** SIGKILL, as a crash would: no shutdown save, no goodbye to the other nodes. */
+  /** Closes the kept command connection (the node keeps running). */
+  disconnect(): void {
+    this.admin?.disconnect();
+    this.admin = undefined;
+  }
+
   async kill(): Promise<void> {
+    this.disconnect();
     const child = this.child;
     this.child = undefined;
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
@@ -93,14 +101,13 @@ export class LocalClusterNode {
     return redis;
   }
 
+  /** One command on this node, over a connection kept until the node is killed or the cluster stopped. */
   async command<T = unknown>(...args: [string, ...(string | number)[]]): Promise<T> {
-    const redis = this.connect();
-    try {
-      await redis.connect();
-      return (await redis.call(...args)) as T;
-    } finally {
-      redis.disconnect();
+    if (!this.admin || this.admin.status === 'end') {
+      this.admin = this.connect();
+      await this.admin.connect().catch(() => {});
     }
+    return (await this.admin.call(...args)) as T;
   }
 
   async info(section: string): Promise<Record<string, string>> {
@@ -279,6 +286,7 @@ async function waitUntil(what: string, check: () => Promise<boolean>, timeoutMs:
 async function cli(command: string | undefined): Promise<void> {
   if (command === 'start') {
     const cluster = await startLocalCluster({ detached: true });
+    for (const node of cluster.nodes) node.disconnect();
     const state = { dir: cluster.dir, pids: cluster.nodes.map((n) => n.pid), nodes: cluster.startupNodes };
     writeFileSync(STATE_FILE, JSON.stringify(state));
     console.log(`Redis Cluster running (3 masters, 3 replicas): ${cluster.startupNodes.map((n) => `${n.host}:${n.port}`).join(' ')}`);
