@@ -1,0 +1,9 @@
+/** 'problem' makes `check` exit 1; 'warning' is reported with exit code 0. */
+export type Level = 'ok' | 'warning' | 'problem';
+
+/** One verdict of `check`, with a plain explanation of what it means and what to do. */
+export interface Finding {
+  check: string;
+  level: Level;
+  detail: string;
+}
