@@ -83,6 +83,9 @@ export async function checkIndexInvariant(client: Redis, keys: KeySchema): Promi
 }
 
 async function inspectIndex(client: Redis, keys: KeySchema, key: string, subject: string, tally: Tally): Promise<void> {
+  const found = await client.type(key);
+  if (found === 'none') return;
+  if (found !== 'hash') return tally.add('wrongType', key);
   const ids = await client.hkeys(key);
   const tx = client.multi().time().type(key).pttl(key).hgetall(key);
   for (const id of ids) tx.exists(keys.valueKey(subject, id));
@@ -124,6 +127,7 @@ function toFindings(tally: Tally, prefix: string): Finding[] {
     const examples = [...found].slice(0, EXAMPLES).map((k) => JSON.stringify(k));
     const more = found.size > EXAMPLES ? `, and ${found.size - EXAMPLES} more` : '';
     findings.push({
+      code: kind.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`),
       check: 'index invariant',
       level: kinds[kind].level,
       detail: `${found.size} ${kinds[kind].explain} (${examples.join(', ')}${more})`,
@@ -131,6 +135,7 @@ function toFindings(tally: Tally, prefix: string): Finding[] {
   }
   if (!findings.some((f) => f.level === 'problem')) {
     findings.unshift({
+      code: 'index-invariant',
       check: 'index invariant',
       level: 'ok',
       detail: `prefix ${JSON.stringify(prefix)}: ${tally.subjects.size} subjects, ${tally.liveSessions} live sessions, every value indexed and every key with its TTL`,
