@@ -24,7 +24,9 @@ storage.on('error', (error) => console.error('session storage:', error.message))
 const server = createApp({ storage, ttlSeconds }).listen(port, host, () => {
   const address = server.address();
   const bound = typeof address === 'object' && address ? address.port : port;
-  console.log(`express-login listening on http://${host}:${bound} (Redis ${redisUrl}, ${sessionLimit} sessions per user, ${ttlSeconds} s idle timeout)`);
+  console.log(
+    `express-login listening on http://${host}:${bound} (Redis ${redisUrl}, ${sessionLimit} sessions per user, ${ttlSeconds} s idle timeout)`,
+  );
 });
 
 async function shutdown(): Promise<void> {

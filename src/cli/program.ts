@@ -71,7 +71,9 @@ export function createProgram(io: CliIo): Command {
 
   const check = program
     .command('check')
-    .description('verify the server (version, keyspace events, eviction policy, scripts) and the index invariant of --prefix; exit code 1 on any problem');
+    .description(
+      'verify the server (version, keyspace events, eviction policy, scripts) and the index invariant of --prefix; exit code 1 on any problem',
+    );
   check.action(run(check, (client, { prefix }) => checkServer(client, prefix)));
 
   const repair = program.command('repair').description('remove stale index entries and orphan values of --prefix (uses SCAN, never KEYS)');

@@ -36,12 +36,7 @@ test('repair removes stale entries and orphan values, reports each, keeps live s
   const run = await runCliJson<Repaired>(['--url', redis.url, 'repair']);
   t.is(run.code, 0, run.stderr);
   const removed = run.json.removed.map((r) => `${r.removed} ${r.subject}/${r.sessionId}`).sort();
-  t.deepEqual(removed, [
-    'orphan value bob/b1',
-    'orphan value bob/b2',
-    'stale index entry alice/dropped',
-    'stale index entry alice/short',
-  ]);
+  t.deepEqual(removed, ['orphan value bob/b1', 'orphan value bob/b2', 'stale index entry alice/dropped', 'stale index entry alice/short']);
   t.regex(run.json.removed.find((r) => r.sessionId === 'short')!.detail, /expired/);
   t.regex(run.json.removed.find((r) => r.sessionId === 'dropped')!.detail, /evicted or deleted from outside/);
 

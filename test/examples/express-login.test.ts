@@ -31,7 +31,11 @@ test.before(async () => {
   server = spawn(
     process.execPath,
     ['--conditions=user-session-redis-storage-source', '--import', 'tsx', join(root, 'examples', 'express-login', 'server.ts')],
-    { cwd: root, env: { ...process.env, REDIS_URL: redis.url, PORT: '0', SESSION_LIMIT: '2', SESSION_TTL_SECONDS: String(TTL_SECONDS) }, stdio: ['ignore', 'pipe', 'inherit'] },
+    {
+      cwd: root,
+      env: { ...process.env, REDIS_URL: redis.url, PORT: '0', SESSION_LIMIT: '2', SESSION_TTL_SECONDS: String(TTL_SECONDS) },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
   );
   const lines = createInterface({ input: server.stdout! });
   const exited = once(server, 'exit').then(([code]) => {
@@ -146,7 +150,10 @@ test.serial('past the limit of 2, a login ends the session that would expire fir
   t.is((await call('GET', '/me', phone2.token)).status, 200);
   const { json } = await call('GET', '/sessions', tablet.token);
   t.deepEqual(json.sessions!.map((s) => s.sessionId).sort(), [tablet.sessionId, phone2.sessionId].sort());
-  t.like(json.sessions!.find((s) => s.sessionId === tablet.sessionId), { device: { name: 'Apple iPad', type: 'tablet' } });
+  t.like(
+    json.sessions!.find((s) => s.sessionId === tablet.sessionId),
+    { device: { name: 'Apple iPad', type: 'tablet' } },
+  );
 });
 
 test.serial('POST /logout-all ends every session of the user only; POST /logout ends the current one', async (t) => {

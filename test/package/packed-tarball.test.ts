@@ -87,9 +87,25 @@ test('npm pack ships dist, lua, declarations, README and LICENSE only; the tarba
   await writeFile(join(project, 'typed.mts'), typed);
   const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
   const typeRoots = join(root, 'node_modules', '@types');
-  const checked = await run(process.execPath, [tsc, '--noEmit', '--strict', '--module', 'nodenext', '--target', 'es2022', '--skipLibCheck', '--typeRoots', typeRoots, '--types', 'node', 'typed.mts'], { cwd: project }).catch(
-    (e: { stdout: string }) => ({ stdout: e.stdout, failed: true }),
-  );
+  const checked = await run(
+    process.execPath,
+    [
+      tsc,
+      '--noEmit',
+      '--strict',
+      '--module',
+      'nodenext',
+      '--target',
+      'es2022',
+      '--skipLibCheck',
+      '--typeRoots',
+      typeRoots,
+      '--types',
+      'node',
+      'typed.mts',
+    ],
+    { cwd: project },
+  ).catch((e: { stdout: string }) => ({ stdout: e.stdout, failed: true }));
   t.false('failed' in checked, checked.stdout);
 
   // The bin runs from the built package: shebang, executable bit, its own dependencies.

@@ -23,7 +23,8 @@ const kinds = {
   },
   indexWithoutTtl: {
     level: 'problem',
-    explain: 'index keys have no TTL, so entries whose notification was missed would outlive their sessions; something else removed it (PERSIST?). Any insert or touch of the subject sets it again',
+    explain:
+      'index keys have no TTL, so entries whose notification was missed would outlive their sessions; something else removed it (PERSIST?). Any insert or touch of the subject sets it again',
   },
   indexExpiresEarly: {
     level: 'problem',
@@ -33,7 +34,8 @@ const kinds = {
   },
   wrongType: {
     level: 'problem',
-    explain: 'keys have the wrong type (an index must be a hash, a value a string): another application writes under this prefix; give the storage its own keyPrefix',
+    explain:
+      'keys have the wrong type (an index must be a hash, a value a string): another application writes under this prefix; give the storage its own keyPrefix',
   },
   badExpiry: {
     level: 'problem',
@@ -71,11 +73,10 @@ export async function checkIndexInvariant(client: Redis, keys: KeySchema): Promi
   const tally = new Tally();
   for await (const batch of scanPrefix(client, keys)) {
     await Promise.all(
-      batch.map((k) => {
-        if (k.kind === 'index') return inspectIndex(client, keys, k.key, k.subject, tally);
-        if (k.kind === 'value') return inspectValue(client, keys, k.key, k.subject, k.sessionId, tally);
-        tally.add('foreignKey', k.key);
-        return undefined;
+      batch.map(async (k) => {
+        if (k.kind === 'index') await inspectIndex(client, keys, k.key, k.subject, tally);
+        else if (k.kind === 'value') await inspectValue(client, keys, k.key, k.subject, k.sessionId, tally);
+        else tally.add('foreignKey', k.key);
       }),
     );
   }

@@ -13,7 +13,7 @@ function infoField(info: string, name: string): string | undefined {
 }
 
 async function configGet(client: Redis, name: string): Promise<string> {
-  const reply = (await client.config('GET', name)) as unknown as string[];
+  const reply = await client.config('GET', name);
   return reply[1] ?? '';
 }
 
@@ -23,7 +23,12 @@ export async function checkVersion(client: Redis): Promise<Finding> {
   const [major = 0, minor = 0] = version.split('.').map(Number);
   const tooOld = major < MIN_VERSION[0] || (major === MIN_VERSION[0] && minor < MIN_VERSION[1]);
   return tooOld
-    ? { code: 'server-version', check: 'server version', level: 'problem', detail: `Redis ${version} is too old: update needs SET KEEPTTL (Redis ${MIN_VERSION.join('.')}+); upgrade the server` }
+    ? {
+        code: 'server-version',
+        check: 'server version',
+        level: 'problem',
+        detail: `Redis ${version} is too old: update needs SET KEEPTTL (Redis ${MIN_VERSION.join('.')}+); upgrade the server`,
+      }
     : { code: 'server-version', check: 'server version', level: 'ok', detail: `Redis ${version}` };
 }
 
@@ -34,7 +39,8 @@ export async function checkKeyspaceEvents(client: Redis): Promise<Finding> {
     current = await configGet(client, 'notify-keyspace-events');
   } catch (error) {
     return {
-      code: 'keyspace-events', check: 'notify-keyspace-events',
+      code: 'keyspace-events',
+      check: 'notify-keyspace-events',
       level: 'warning',
       detail: `cannot read it (${messageOf(error)}): storages need keyspaceEvents 'off', or allow CONFIG GET so that they can verify it`,
     };
@@ -42,7 +48,8 @@ export async function checkKeyspaceEvents(client: Redis): Promise<Finding> {
   const missing = missingFlags(current);
   return missing
     ? {
-        code: 'keyspace-events', check: 'notify-keyspace-events',
+        code: 'keyspace-events',
+        check: 'notify-keyspace-events',
         level: 'problem',
         detail:
           `is "${current}" and lacks "${missing}": expired and evicted sessions are not announced, so no 'expired'/'evicted' events ` +
@@ -58,21 +65,33 @@ export async function checkMaxmemoryPolicy(client: Redis): Promise<Finding> {
   try {
     [policy, maxmemory] = await Promise.all([configGet(client, 'maxmemory-policy'), configGet(client, 'maxmemory')]);
   } catch (error) {
-    return { code: 'maxmemory-policy', check: 'maxmemory-policy', level: 'warning', detail: `cannot read it (${messageOf(error)}); make sure the server does not evict every kind of key` };
+    return {
+      code: 'maxmemory-policy',
+      check: 'maxmemory-policy',
+      level: 'warning',
+      detail: `cannot read it (${messageOf(error)}); make sure the server does not evict every kind of key`,
+    };
   }
   const limited = maxmemory !== '0';
   if (!limited || policy === 'noeviction') {
-    return { code: 'maxmemory-policy', check: 'maxmemory-policy', level: 'ok', detail: `${policy}${limited ? '' : ' (no maxmemory set: nothing is evicted)'}` };
+    return {
+      code: 'maxmemory-policy',
+      check: 'maxmemory-policy',
+      level: 'ok',
+      detail: `${policy}${limited ? '' : ' (no maxmemory set: nothing is evicted)'}`,
+    };
   }
   if (policy.startsWith('volatile-')) {
     return {
-      code: 'maxmemory-policy', check: 'maxmemory-policy',
+      code: 'maxmemory-policy',
+      check: 'maxmemory-policy',
       level: 'warning',
       detail: `${policy} with maxmemory ${maxmemory}: under memory pressure sessions (which all have a TTL) may be evicted, which logs their users out (safely: reported as 'evicted'). Use noeviction on a server dedicated to sessions`,
     };
   }
   return {
-    code: 'maxmemory-policy', check: 'maxmemory-policy',
+    code: 'maxmemory-policy',
+    check: 'maxmemory-policy',
     level: 'problem',
     detail:
       `${policy} with maxmemory ${maxmemory}: under memory pressure Redis may evict session values and whole session indexes, ` +
@@ -94,7 +113,8 @@ export async function checkScripts(client: Redis): Promise<Finding> {
   const total = Object.keys(luaScripts).length;
   return failed.length
     ? {
-        code: 'scripts', check: 'scripts',
+        code: 'scripts',
+        check: 'scripts',
         level: 'problem',
         detail: `${failed.length} of ${total} scripts do not load (${failed.join('; ')}): every operation is a script, so the storage cannot work; allow SCRIPT LOAD and EVALSHA for this user`,
       }
@@ -106,7 +126,8 @@ export async function checkTopology(client: Redis): Promise<Finding | undefined>
   const info = (await client.info('cluster')) ?? '';
   if (infoField(info, 'cluster_enabled') !== '1') return undefined;
   return {
-    code: 'topology', check: 'topology',
+    code: 'topology',
+    check: 'topology',
     level: 'warning',
     detail: 'this server is a cluster node: the index check saw only the keys of this node; run it against every primary',
   };

@@ -23,7 +23,11 @@ export async function checkServer(client: Redis, prefix: string): Promise<Comman
     head: ['CHECK', 'STATUS', 'DETAIL'],
     rows: findings.map((f) => [f.check, f.level.toUpperCase(), f.detail]),
     widths: [null, null, 80],
-    notes: [problems === 0 ? `no problems${warnings ? `, ${warnings} warning${warnings === 1 ? '' : 's'}` : ''}` : `${problems} problem${problems === 1 ? '' : 's'} found`],
+    notes: [
+      problems === 0
+        ? `no problems${warnings ? `, ${warnings} warning${warnings === 1 ? '' : 's'}` : ''}`
+        : `${problems} problem${problems === 1 ? '' : 's'} found`,
+    ],
     exitCode: problems === 0 ? 0 : 1,
   };
 }

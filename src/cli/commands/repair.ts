@@ -42,7 +42,12 @@ export async function repairPrefix(client: Redis, prefix: string): Promise<Comma
     }
   });
   for (const e of ended) {
-    removals.push({ removed: 'stale index entry', subject: e.subject, sessionId: e.sessionId, detail: `session had ${e.reason === 'expired' ? 'expired' : 'vanished early (evicted or deleted from outside)'}` });
+    removals.push({
+      removed: 'stale index entry',
+      subject: e.subject,
+      sessionId: e.sessionId,
+      detail: `session had ${e.reason === 'expired' ? 'expired' : 'vanished early (evicted or deleted from outside)'}`,
+    });
   }
   return {
     json: { removed: removals, skipped },
@@ -51,14 +56,27 @@ export async function repairPrefix(client: Redis, prefix: string): Promise<Comma
     widths: [null, null, null, 40],
     notes: [
       `${removals.length} removed`,
-      ...(skipped.length ? [`${skipped.length} keys skipped, not in the library's layout: ${skipped.slice(0, 3).map((k) => JSON.stringify(k)).join(', ')}`] : []),
+      ...(skipped.length
+        ? [
+            `${skipped.length} keys skipped, not in the library's layout: ${skipped
+              .slice(0, 3)
+              .map((k) => JSON.stringify(k))
+              .join(', ')}`,
+          ]
+        : []),
     ],
     exitCode: 0,
   };
 }
 
 /** True if the value was an orphan and is gone now. */
-async function removeIfOrphan(client: Redis, keys: KeySchema, storage: UserSessionRedisStorage, subject: string, sessionId: string): Promise<boolean> {
+async function removeIfOrphan(
+  client: Redis,
+  keys: KeySchema,
+  storage: UserSessionRedisStorage,
+  subject: string,
+  sessionId: string,
+): Promise<boolean> {
   // One MULTI: a value deleted with its entry by a logout meanwhile is not taken for an orphan.
   const state = await client.multi().exists(keys.valueKey(subject, sessionId)).hexists(keys.indexKey(subject), sessionId).exec();
   if (state?.[0]?.[1] !== 1 || state[1]?.[1] !== 0) return false;
