@@ -5,8 +5,8 @@ import { missingFlags } from '../../subscriber/keyspace-events-config.js';
 import { messageOf } from '../connection.js';
 import type { Finding } from '../findings.js';
 
-/** SET ... KEEPTTL (update) arrived in Redis 6.0; the test suite runs on 7.x. */
-const MIN_VERSION: [number, number] = [6, 0];
+/** Scripts read TIME before writing, which needs effects replication: the only mode since Redis 7.0 (see the README). */
+const MIN_VERSION: [number, number] = [7, 0];
 
 function infoField(info: string, name: string): string | undefined {
   return new RegExp(`^${name}:(.*)$`, 'm').exec(info)?.[1]?.trim();
@@ -27,7 +27,7 @@ export async function checkVersion(client: Redis): Promise<Finding> {
         code: 'server-version',
         check: 'server version',
         level: 'problem',
-        detail: `Redis ${version} is too old: update needs SET KEEPTTL (Redis ${MIN_VERSION.join('.')}+); upgrade the server`,
+        detail: `Redis ${version} is too old: the scripts need Redis ${MIN_VERSION.join('.')} or newer (they read the clock before writing); upgrade the server`,
       }
     : { code: 'server-version', check: 'server version', level: 'ok', detail: `Redis ${version}` };
 }
@@ -85,8 +85,8 @@ export async function checkMaxmemoryPolicy(client: Redis): Promise<Finding> {
     return {
       code: 'maxmemory-policy',
       check: 'maxmemory-policy',
-      level: 'warning',
-      detail: `${policy} with maxmemory ${maxmemory}: under memory pressure sessions (which all have a TTL) may be evicted, which logs their users out (safely: reported as 'evicted'). Use noeviction on a server dedicated to sessions`,
+      level: 'ok',
+      detail: `${policy} with maxmemory ${maxmemory}: under memory pressure sessions (all have a TTL) may be evicted, which logs their users out safely (reported as 'evicted')`,
     };
   }
   return {
@@ -95,7 +95,7 @@ export async function checkMaxmemoryPolicy(client: Redis): Promise<Finding> {
     level: 'problem',
     detail:
       `${policy} with maxmemory ${maxmemory}: under memory pressure Redis may evict session values and whole session indexes, ` +
-      'logging users out at random. Use noeviction (writes fail instead) or a volatile-* policy, and give sessions enough memory',
+      'logging users out at random. Use noeviction (writes fail instead) or a volatile-* policy, as the README advises, and give sessions enough memory',
   };
 }
 
