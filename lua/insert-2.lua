@@ -36,14 +36,14 @@ local graceMs = tonumber(ARGV[6])
 local now = nowMs()
 local ended = {}
 
+-- The value is only looked at when the index has an entry: a value without
+-- its index entry is not a session (reads fail closed) and the SET below
+-- replaces it, so a fresh sessionId costs no EXISTS.
 local recordedExpiry = rcall("HGET", indexKey, sessionId)
-if rcall("EXISTS", valueKey) == 1 then
-  if recordedExpiry then
+if recordedExpiry then
+  if rcall("EXISTS", valueKey) == 1 then
     return { -1, ended }
   end
-  -- A value without its index entry is not a session (reads fail closed);
-  -- the SET below replaces it.
-elseif recordedExpiry then
   rcall("HDEL", indexKey, sessionId)
   ended[#ended + 1] = goneReason(recordedExpiry, now)
   ended[#ended + 1] = sessionId
