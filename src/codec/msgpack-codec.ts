@@ -24,7 +24,14 @@ function plain(value: unknown): unknown {
   return value;
 }
 
-/** The default codec: MessagePack through msgpack-lite. */
+/**
+ * The default codec: MessagePack through msgpack-lite (format tag 0x01).
+ * Keeps strings, numbers, booleans, null, arrays, plain objects and Buffers;
+ * decoded objects are plain objects whose keys are all own data properties
+ * (a stored `"__proto__"` key stays data). Cyclic values cannot be encoded.
+ *
+ * @returns A {@link Codec} for any MessagePack-representable metadata.
+ */
 export function msgpackCodec<MetaData>(): Codec<MetaData> {
   return {
     formatTag: MSGPACK_FORMAT_TAG,

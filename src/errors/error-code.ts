@@ -16,4 +16,5 @@ export const ErrorCode = {
   REDIS_ERROR: 'REDIS_ERROR',
 } as const;
 
+/** One of the {@link ErrorCode} values: the type of {@link UserSessionStorageError.code}. */
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -23,6 +23,22 @@ function unescapeTag(tag: string): string {
   return tag.replace(/%25|%7D/g, (e) => (e === '%25' ? '%' : '}'));
 }
 
+/**
+ * The subject a tag was built from, or undefined when no subject escapes to
+ * it (empty, or a '%' not followed by 25/7D, as in a foreign key "{%41}"):
+ * parsing must be the exact inverse of building, or a foreign key would be
+ * taken for a session of another subject, with its index in another slot.
+ */
+function subjectOfTag(tag: string): string | undefined {
+  if (tag.length === 0) return undefined;
+  const subject = unescapeTag(tag);
+  return escapeTag(subject) === tag ? subject : undefined;
+}
+
+function escapeGlob(text: string): string {
+  return text.replace(/[\\*?[\]]/g, (c) => `\\${c}`);
+}
+
 export class KeySchema {
   constructor(readonly prefix: string) {}
 
@@ -44,10 +60,29 @@ export class KeySchema {
     if (!key.startsWith(head)) return undefined;
     const close = key.indexOf('}', head.length);
     if (close < 0 || !key.startsWith(':s:', close + 1)) return undefined;
-    const tag = key.slice(head.length, close);
+    const subject = subjectOfTag(key.slice(head.length, close));
     const sessionId = key.slice(close + 4);
-    if (tag.length === 0 || sessionId.length === 0) return undefined;
-    return { subject: unescapeTag(tag), sessionId };
+    if (subject === undefined || sessionId.length === 0) return undefined;
+    return { subject, sessionId };
+  }
+
+  /** The subject of an index key of this prefix, or undefined for any other key. */
+  parseIndexKey(key: string): { subject: string } | undefined {
+    const head = `${this.prefix}:{`;
+    if (!key.startsWith(head) || !key.endsWith('}:i')) return undefined;
+    const close = key.indexOf('}', head.length);
+    if (close !== key.length - 3) return undefined;
+    const subject = subjectOfTag(key.slice(head.length, close));
+    return subject === undefined ? undefined : { subject };
+  }
+
+  /**
+   * SCAN MATCH pattern for every key of this prefix (indexes and values),
+   * and of no other prefix: a prefix cannot contain '{', so "<prefix>:{"
+   * names exactly one prefix. Glob characters of the prefix are escaped.
+   */
+  scanPattern(): string {
+    return `${escapeGlob(this.prefix)}:{*}:*`;
   }
 
   /**

@@ -1,7 +1,13 @@
 import { ErrorCode } from '../errors/error-code.js';
 import { UserSessionStorageError } from '../errors/user-session-storage-error.js';
 
-/** Why a session ended; the numbers are those of lua/includes/ended.lua. */
+// The numbers are those of lua/includes/ended.lua.
+/**
+ * Why a session ended, and the name of the event that reports it:
+ * `'expired'` (its TTL ran out), `'evicted'` (its value vanished before its
+ * expiry: maxmemory eviction or a DEL from outside), `'deleted'` (ended by
+ * `delete`, `deleteAll` or `onLimit: 'evict-oldest'`).
+ */
 export type EndReason = 'expired' | 'evicted' | 'deleted';
 const endReasons: Record<number, EndReason> = { 1: 'expired', 2: 'evicted', 3: 'deleted' };
 export const EXPIRED_CODE = '1';

@@ -5,21 +5,39 @@ import { UserSessionStorageError } from '../errors/user-session-storage-error.js
 import type { KeyspaceEventsMode } from '../subscriber/keyspace-events-config.js';
 import { assertKeyPrefix, assertOneOf, assertPositiveInteger, MAX_TTL_SECONDS } from '../validation/validate.js';
 
+/**
+ * What `insert` does when the subject already has `concurrentSessions` live
+ * sessions: `'reject'` throws `TOO_MANY_CONCURRENT_SESSIONS` and writes
+ * nothing; `'evict-oldest'` ends the live session that would expire first
+ * (reported as `'deleted'`) and inserts, in one atomic step.
+ */
 export type OnLimit = 'reject' | 'evict-oldest';
 
-/** Options of {@link UserSessionRedisStorage.create}. */
+/**
+ * Options of {@link UserSessionRedisStorage.create}. Every option is
+ * validated before anything is sent to Redis; a bad one makes `create`
+ * throw `INVALID_ARGUMENT`.
+ */
 export interface UserSessionStorageOptions<MetaData> {
-  /** An ioredis Redis or Cluster client, owned by the caller: `close()` leaves it open. */
+  /**
+   * An ioredis `Redis` or `Cluster` client, owned by the caller: `close()`
+   * leaves it open. It must not have ioredis's own `keyPrefix` option. The
+   * subscriber uses a duplicate of it (one per master on a cluster).
+   */
   client: Redis | Cluster;
-  /** Prefix of every key; storages with different prefixes never see each other. Default 'sess'. No '{' or '}'. */
+  /**
+   * Prefix of every key. Storages with different prefixes never see each
+   * other's sessions. Default `'sess'`; up to 256 UTF-8 bytes, without `{`
+   * or `}` (they would move the Redis hash tag).
+   */
   keyPrefix?: string;
-  /** Most live sessions a subject may have. Default: no limit. */
+  /** Most live sessions a subject may have, enforced atomically by `insert`. Default: no limit. */
   concurrentSessions?: number;
-  /** What `insert` does at the limit: 'reject' (default) or 'evict-oldest' (ends the live session that expires first). */
+  /** What `insert` does at the limit; see {@link OnLimit}. Default `'reject'`. */
   onLimit?: OnLimit;
-  /** Metadata codec. Default: MessagePack (msgpack-lite). */
+  /** How metadata becomes bytes; see {@link Codec}. Default: {@link msgpackCodec}. */
   codec?: Codec<MetaData>;
-  /** 'configure' (default), 'verify' or 'off'; see the README's "Keyspace events". */
+  /** How the server's notify-keyspace-events setting is handled; see {@link KeyspaceEventsMode}. Default `'configure'`. */
   keyspaceEvents?: KeyspaceEventsMode;
   /**
    * How long a subject's index outlives its longest session, in seconds, so

@@ -13,23 +13,65 @@ import { assertSessionId, assertSubject, assertTtlSeconds } from '../validation/
 import { deploymentOf, type Deployment } from './deployment.js';
 import { resolveOptions, type ResolvedOptions, type UserSessionStorageOptions } from './options.js';
 
-/** Payload of the 'expired', 'evicted' and 'deleted' events. */
+/**
+ * Payload of the `'expired'`, `'evicted'` and `'deleted'` events: which
+ * session ended. The event name says why.
+ */
 export interface SessionEndedEvent {
+  /** The subject (user) whose session ended, exactly as given to `insert`. */
   subject: string;
+  /** The ended session's id, exactly as given to `insert`. */
   sessionId: string;
 }
 
+// The interface gives `on` its typed overloads; it must repeat the class's type parameter to merge with it.
+// eslint-disable-next-line @typescript-eslint/no-unused-vars
 export interface UserSessionRedisStorage<MetaData> {
-  /** A session's value expired ('expired'), vanished early ('evicted'), or was ended by delete/deleteAll/evict-oldest ('deleted'). Reported once across all instances. */
+  /**
+   * Listens for ended sessions. `'expired'`: the session's TTL ran out.
+   * `'evicted'`: its value vanished before its expiry (maxmemory eviction,
+   * or a DEL from outside the library). `'deleted'`: `delete`, `deleteAll`
+   * or `onLimit: 'evict-oldest'` ended it (emitted by the instance that ran
+   * the call).
+   *
+   * Guarantees: each ended session is reported once across all storage
+   * instances (processes) sharing the server and prefix, and only after it
+   * has ended. Events are emitted after the call that caused them has
+   * settled, so a throwing listener cannot fail that call. With
+   * `keyspaceEvents: 'off'`, `'expired'` and `'evicted'` come only when an
+   * operation prunes the stale entry (`readAll`, `count`, `deleteAll`,
+   * `insert`, or a `read`/`touch`/`update`/`delete` of that session).
+   */
   on(event: EndReason, listener: (event: SessionEndedEvent) => void): this;
-  /** Background failures (script preload or resubscribe after a reconnect, a cleanup call). Emitted only when listened to. */
+  /**
+   * Listens for failures in the background, which no call can report: a
+   * script preload or a resubscribe after a reconnect, a cleanup call after
+   * a notification. Always a {@link UserSessionStorageError}. Emitted only
+   * when a listener exists, so an unlistened failure never crashes the
+   * process; correctness does not depend on these background tasks.
+   */
   on(event: 'error', listener: (error: UserSessionStorageError) => void): this;
 }
 
 /**
- * Stores users' login sessions in Redis. Each operation is one EVALSHA of
- * an atomic script (see lua/): a session exists while both its value and
- * its entry in the subject's index exist, and never otherwise.
+ * Stores users' login sessions in Redis. Create one with
+ * {@link UserSessionRedisStorage.create}.
+ *
+ * Guarantees: each operation is one EVALSHA of an atomic script (see
+ * `lua/`), so it happens entirely or not at all, in one round trip. A
+ * session exists while both its value and its entry in the subject's index
+ * exist, and never otherwise (fail closed). Liveness never depends on
+ * keyspace notifications: every operation ignores and prunes entries of
+ * sessions that have ended. When every session has ended, no key is left.
+ *
+ * Every method rejects only with {@link UserSessionStorageError}:
+ * `INVALID_ARGUMENT` for bad input (nothing is sent to Redis then),
+ * `STORAGE_CLOSED` after {@link UserSessionRedisStorage.close},
+ * `REDIS_ERROR` when Redis or the connection fails, `VALUE_FORMAT_MISMATCH`
+ * when a stored value cannot be decoded; and the codes listed per method.
+ *
+ * @typeParam MetaData - What is stored per session; any value the codec
+ * encodes (see {@link DefaultMetaData} for a ready-made shape).
  */
 export class UserSessionRedisStorage<MetaData = unknown> extends EventEmitter {
   private closed = false;
@@ -50,9 +92,18 @@ export class UserSessionRedisStorage<MetaData = unknown> extends EventEmitter {
   }
 
   /**
-   * Validates the options, preloads the scripts and, unless keyspaceEvents is
-   * 'off', starts the subscriber. Throws INVALID_ARGUMENT for bad options and
-   * KEYSPACE_EVENTS_DISABLED when the server cannot notify expiries.
+   * Creates a storage on the caller's client: validates the options, loads
+   * the scripts (SCRIPT LOAD, again on every reconnect) and, unless
+   * `keyspaceEvents` is `'off'`, starts the one subscriber connection that
+   * reports expired and evicted sessions.
+   *
+   * @param options - See {@link UserSessionStorageOptions}; only `client` is required.
+   * @returns A ready storage. Close it with {@link UserSessionRedisStorage.close}.
+   * @throws {@link UserSessionStorageError} `INVALID_ARGUMENT` for a bad
+   * option (nothing is sent); `KEYSPACE_EVENTS_DISABLED` when the server
+   * does not publish expired/evicted events and they cannot be configured
+   * (`'verify'`, or `'configure'` with CONFIG refused); `REDIS_ERROR` when
+   * the scripts cannot be loaded. On failure, nothing is left running.
    */
   static async create<MetaData = unknown>(options: UserSessionStorageOptions<MetaData>): Promise<UserSessionRedisStorage<MetaData>> {
     const settings = resolveOptions(options);
@@ -77,7 +128,25 @@ export class UserSessionRedisStorage<MetaData = unknown> extends EventEmitter {
     return storage;
   }
 
-  /** Starts a session. Throws SESSION_ALREADY_EXISTS, TOO_MANY_CONCURRENT_SESSIONS or INVALID_ARGUMENT; writes nothing then. */
+  /**
+   * Starts a session: writes its metadata with a TTL and its index entry in
+   * one atomic step.
+   *
+   * With `concurrentSessions`, the limit holds under any number of
+   * concurrent inserts from any number of processes; with `onLimit:
+   * 'evict-oldest'` the live session(s) that would expire first are ended in
+   * the same step (and reported as `'deleted'`).
+   *
+   * @param subject - The user; any non-empty well-formed string up to {@link MAX_ID_BYTES} UTF-8 bytes.
+   * @param sessionId - Unique per subject; same rules as `subject`. Use an unguessable random value.
+   * @param metaData - Stored as the codec encodes it; `undefined` is refused.
+   * @param ttlSeconds - Whole seconds from 1 to {@link MAX_TTL_SECONDS}.
+   * @throws {@link UserSessionStorageError} `SESSION_ALREADY_EXISTS` when this
+   * (subject, sessionId) has a live session (left untouched);
+   * `TOO_MANY_CONCURRENT_SESSIONS` at the limit with `onLimit: 'reject'`;
+   * `INVALID_ARGUMENT` for bad input or metadata the codec cannot encode.
+   * In all three cases nothing is written.
+   */
   async insert(subject: string, sessionId: string, metaData: MetaData, ttlSeconds: number): Promise<void> {
     this.assertOpen();
     assertSubject(subject);
@@ -95,7 +164,16 @@ export class UserSessionRedisStorage<MetaData = unknown> extends EventEmitter {
     ]);
   }
 
-  /** The metadata of a live session, or undefined. */
+  /**
+   * Reads one session's metadata.
+   *
+   * @returns The metadata of the live session, or `undefined` when there is
+   * none. Fails closed: a value whose index entry is gone is no session
+   * (and is deleted), so what `deleteAll` cannot see, `read` never returns.
+   * Does not extend the TTL: use {@link UserSessionRedisStorage.touch}.
+   * @throws {@link UserSessionStorageError} `VALUE_FORMAT_MISMATCH` when the
+   * stored value was written by another codec; `INVALID_ARGUMENT` for bad ids.
+   */
   async read(subject: string, sessionId: string): Promise<MetaData | undefined> {
     this.assertOpen();
     assertSubject(subject);
@@ -104,7 +182,15 @@ export class UserSessionRedisStorage<MetaData = unknown> extends EventEmitter {
     return Buffer.isBuffer(value) ? this.format.decode(value) : undefined;
   }
 
-  /** Every live session of the subject, by sessionId. */
+  /**
+   * Reads every live session of a subject, in one atomic step ("your
+   * devices").
+   *
+   * @returns sessionId → metadata of each live session; empty when there is
+   * none. Entries of ended sessions are pruned (and reported) in the same step.
+   * @throws {@link UserSessionStorageError} `VALUE_FORMAT_MISMATCH` when a
+   * stored value was written by another codec; `INVALID_ARGUMENT` for a bad subject.
+   */
   async readAll(subject: string): Promise<ReadonlyMap<string, MetaData>> {
     this.assertOpen();
     assertSubject(subject);
@@ -116,7 +202,14 @@ export class UserSessionRedisStorage<MetaData = unknown> extends EventEmitter {
     return sessions;
   }
 
-  /** Replaces a live session's metadata and keeps its TTL. False if there is no live session. */
+  /**
+   * Replaces a live session's metadata; its TTL is kept.
+   *
+   * @returns `true` if replaced; `false` when there is no live session
+   * (nothing is written: an ended session is never brought back).
+   * @throws {@link UserSessionStorageError} `INVALID_ARGUMENT` for bad ids
+   * or metadata the codec cannot encode.
+   */
   async update(subject: string, sessionId: string, metaData: MetaData): Promise<boolean> {
     this.assertOpen();
     assertSubject(subject);
@@ -126,7 +219,15 @@ export class UserSessionRedisStorage<MetaData = unknown> extends EventEmitter {
     return result === 1;
   }
 
-  /** Resets a live session's TTL (sliding expiration). False if there is no live session. */
+  /**
+   * Resets a live session's TTL: sliding expiration, typically on every
+   * authenticated request.
+   *
+   * @param ttlSeconds - The new TTL from now, in whole seconds from 1 to {@link MAX_TTL_SECONDS}.
+   * @returns `true` if the TTL was reset; `false` when there is no live
+   * session (nothing is written: an ended session is never brought back).
+   * @throws {@link UserSessionStorageError} `INVALID_ARGUMENT` for bad ids or ttl.
+   */
   async touch(subject: string, sessionId: string, ttlSeconds: number): Promise<boolean> {
     this.assertOpen();
     assertSubject(subject);
@@ -140,7 +241,12 @@ export class UserSessionRedisStorage<MetaData = unknown> extends EventEmitter {
     return result === 1;
   }
 
-  /** Ends one session. True if a live session was ended. */
+  /**
+   * Ends one session (logout), and emits `'deleted'` for it.
+   *
+   * @returns `true` if a live session was ended; `false` when there was none.
+   * @throws {@link UserSessionStorageError} `INVALID_ARGUMENT` for bad ids.
+   */
   async delete(subject: string, sessionId: string): Promise<boolean> {
     this.assertOpen();
     assertSubject(subject);
@@ -152,21 +258,38 @@ export class UserSessionRedisStorage<MetaData = unknown> extends EventEmitter {
     return result === 1;
   }
 
-  /** Ends every session of the subject ("log out everywhere"). Returns how many live sessions were ended. */
+  /**
+   * Ends every session of a subject in one atomic step ("log out
+   * everywhere"), and emits `'deleted'` for each. No session of the subject
+   * that `read` would accept survives it.
+   *
+   * @returns How many live sessions were ended.
+   * @throws {@link UserSessionStorageError} `INVALID_ARGUMENT` for a bad subject.
+   */
   async deleteAll(subject: string): Promise<number> {
     this.assertOpen();
     assertSubject(subject);
     return (await this.run(subject, 'deleteAll', [this.keys.indexKey(subject)], [])) as number;
   }
 
-  /** Number of live sessions of the subject. */
+  /**
+   * Counts a subject's live sessions, exactly: entries of ended sessions are
+   * pruned (and reported) in the same atomic step, never counted.
+   *
+   * @returns The number of live sessions.
+   * @throws {@link UserSessionStorageError} `INVALID_ARGUMENT` for a bad subject.
+   */
   async count(subject: string): Promise<number> {
     this.assertOpen();
     assertSubject(subject);
     return (await this.run(subject, 'count', [this.keys.indexKey(subject)], [])) as number;
   }
 
-  /** Stops the subscriber. The caller's client stays open; later calls throw STORAGE_CLOSED. */
+  /**
+   * Stops the storage's own connection (the subscriber) and its listeners on
+   * the caller's client. The caller's client stays open. Idempotent; never
+   * throws. Later operations reject with `STORAGE_CLOSED`.
+   */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;

@@ -2,7 +2,20 @@ import type { Redis } from 'ioredis';
 import { ErrorCode } from '../errors/error-code.js';
 import { UserSessionStorageError } from '../errors/user-session-storage-error.js';
 
-/** How the storage treats the server's notify-keyspace-events setting. */
+/**
+ * How the storage treats the server's notify-keyspace-events setting, which
+ * must include `K`, `x` and `e` for expired and evicted sessions to be
+ * reported promptly. Applied at `create` and again after every reconnect (a
+ * restarted server has forgotten a CONFIG SET).
+ *
+ * - `'configure'` (default): adds the missing flags with CONFIG SET, keeping
+ *   the others; if CONFIG is refused, behaves as `'verify'`.
+ * - `'verify'`: `create` throws `KEYSPACE_EVENTS_DISABLED` when flags are missing.
+ * - `'off'`: no subscriber connection and no events for expiry or eviction
+ *   until an operation prunes the session; correctness is unchanged.
+ *   Each expiry costs one cleanup call per subscribed instance, so instances
+ *   that need no events can save that.
+ */
 export type KeyspaceEventsMode = 'configure' | 'verify' | 'off';
 
 /**
@@ -27,7 +40,7 @@ export function missingFlags(current: string): string {
 export async function ensureKeyspaceEvents(connection: Pick<Redis, 'config'>, mode: 'configure' | 'verify'): Promise<void> {
   let current: string;
   try {
-    const reply = (await connection.config('GET', 'notify-keyspace-events')) as unknown as string[];
+    const reply = await connection.config('GET', 'notify-keyspace-events');
     current = reply[1] ?? '';
   } catch (cause) {
     throw new UserSessionStorageError(

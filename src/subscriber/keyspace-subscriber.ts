@@ -30,7 +30,7 @@ export class KeyspaceSubscriber implements Subscriber {
       if (at >= 0) options.onKeyEvent(channel.slice(at + 3), message);
     });
     connection.on('ready', () => {
-      if (this.started) this.subscribe().catch(options.onError);
+      if (this.started) this.subscribe().catch((e: unknown) => options.onError(e));
     });
     // Connection errors are retried by ioredis; they are not the storage's to report.
     connection.on('error', () => {});

@@ -1,11 +1,11 @@
 import { ErrorCode } from '../errors/error-code.js';
 import { UserSessionStorageError } from '../errors/user-session-storage-error.js';
 
-/** Longest subject or session id, in UTF-8 bytes. */
+/** Longest subject or session id, in UTF-8 bytes (not UTF-16 units); longer ones get `INVALID_ARGUMENT`. */
 export const MAX_ID_BYTES = 1024;
 /** Longest key prefix, in UTF-8 bytes. */
 export const MAX_PREFIX_BYTES = 256;
-/** Longest TTL: about 68 years, so that ms timestamps stay exact in Lua's doubles. */
+/** Longest TTL in seconds (about 68 years), so that millisecond timestamps stay exact in Lua's doubles; longer ones get `INVALID_ARGUMENT`. */
 export const MAX_TTL_SECONDS = 2 ** 31 - 1;
 
 function invalid(message: string): UserSessionStorageError {

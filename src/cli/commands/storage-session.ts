@@ -1,0 +1,35 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import type { Redis } from 'ioredis';
+import type { SessionEndedEvent } from '../../storage/user-session-redis-storage.js';
+import { UserSessionRedisStorage } from '../../storage/user-session-redis-storage.js';
+import type { EndReason } from '../../scripts/reply.js';
+
+export interface EndedSession extends SessionEndedEvent {
+  reason: EndReason;
+}
+
+/**
+ * Runs `work` with a storage on the operator's connection, and returns the
+ * sessions its operations ended or pruned, as the storage reported them.
+ * keyspaceEvents 'off': a one-shot command needs no subscriber and must not
+ * change the server's notify-keyspace-events.
+ */
+export async function withStorage<T>(
+  client: Redis,
+  keyPrefix: string,
+  work: (storage: UserSessionRedisStorage) => Promise<T>,
+): Promise<{ result: T; ended: EndedSession[] }> {
+  const storage = await UserSessionRedisStorage.create({ client, keyPrefix, keyspaceEvents: 'off' });
+  const ended: EndedSession[] = [];
+  for (const reason of ['expired', 'evicted', 'deleted'] as const) {
+    storage.on(reason, (e) => ended.push({ ...e, reason }));
+  }
+  try {
+    const result = await work(storage);
+    // The storage emits after each call settles; one turn of the event loop delivers them all.
+    await nextTurn();
+    return { result, ended };
+  } finally {
+    await storage.close();
+  }
+}

@@ -1,0 +1,100 @@
+import test from 'ava';
+import { KeySchema } from '../../src/keys/key-schema.js';
+import { UserSessionRedisStorage } from '../../src/index.js';
+import { runCli, runCliJson } from '../helpers/cli.js';
+import { TestRedis } from '../helpers/redis-server.js';
+
+interface Checked {
+  ok: boolean;
+  problems: number;
+  findings: { code: string; level: 'ok' | 'warning' | 'problem'; detail: string }[];
+}
+
+const keys = new KeySchema('sess');
+
+function levels(checked: Checked): Record<string, string> {
+  return Object.fromEntries(checked.findings.map((f) => [f.code, f.level]));
+}
+
+test('a well configured server with consistent keys passes, with exit code 0', async (t) => {
+  const redis = await TestRedis.start(['--notify-keyspace-events', 'Kxe']);
+  t.teardown(() => redis.stop());
+  const storage = await UserSessionRedisStorage.create({ client: await redis.client(), keyspaceEvents: 'verify' });
+  t.teardown(() => storage.close());
+  await storage.insert('alice', 'a1', {}, 600);
+  await storage.insert('alice', 'a2', {}, 60);
+  await storage.insert('bob', 'b1', {}, 600);
+  await storage.delete('alice', 'a2');
+
+  const run = await runCliJson<Checked>(['--url', redis.url, 'check']);
+  t.is(run.code, 0, run.stdout);
+  t.true(run.json.ok);
+  t.deepEqual(levels(run.json), {
+    'server-version': 'ok',
+    'keyspace-events': 'ok',
+    'maxmemory-policy': 'ok',
+    scripts: 'ok',
+    'index-invariant': 'ok',
+  });
+  t.regex(run.json.findings.at(-1)!.detail, /2 subjects, 2 live sessions/);
+});
+
+test('server settings that break or endanger sessions are each explained, with exit code 1', async (t) => {
+  const redis = await TestRedis.start(['--maxmemory', '100mb', '--maxmemory-policy', 'allkeys-lru']);
+  t.teardown(() => redis.stop());
+  const table = await runCli(['--url', redis.url, 'check']);
+  t.is(table.code, 1);
+  t.regex(table.stdout, /notify-keyspace-events\s*│\s*PROBLEM\s*│ is "" and lacks "Kxe"/);
+  t.regex(table.stdout, /maxmemory-policy\s*│\s*PROBLEM\s*│ allkeys-lru/);
+  t.regex(table.stdout, /2 problems found/);
+
+  // A user without scripting and CONFIG: the scripts cannot load, the settings cannot be read.
+  const admin = await redis.client();
+  await admin.call('ACL', 'SETUSER', 'app', 'on', '>pw', '~*', '&*', '+@all', '-@scripting', '-config');
+  const limited = await runCliJson<Checked>(['--url', `redis://app:pw@${redis.host}:${redis.port}`, 'check']);
+  t.is(limited.code, 1);
+  t.like(levels(limited.json), { scripts: 'problem', 'keyspace-events': 'warning', 'maxmemory-policy': 'warning' });
+  t.regex(limited.json.findings.find((f) => f.code === 'scripts')!.detail, /9 of 9 scripts do not load.*allow SCRIPT LOAD and EVALSHA/);
+});
+
+test('every departure from the index invariant is found and explained', async (t) => {
+  const redis = await TestRedis.start(['--notify-keyspace-events', 'Kxe']);
+  t.teardown(() => redis.stop());
+  const client = await redis.client();
+  const storage = await UserSessionRedisStorage.create({ client, keyspaceEvents: 'off' });
+  t.teardown(() => storage.close());
+  for (const subject of ['orphaned', 'persisted', 'early', 'stale', 'fine']) {
+    await storage.insert(subject, 'x', {}, 3600);
+    await storage.insert(subject, 'y', {}, 3600);
+  }
+  await client.del(keys.indexKey('orphaned')); // two orphan values
+  await client.persist(keys.indexKey('persisted'));
+  await client.persist(keys.valueKey('persisted', 'x'));
+  await client.pexpire(keys.indexKey('early'), 600_000);
+  await client.del(keys.valueKey('stale', 'y'));
+  await client.hset(keys.indexKey('fine'), 'z', 'soon');
+  await client.set(keys.valueKey('fine', 'z'), 'v', 'EX', 60);
+  await client.set(keys.indexKey('typed'), 'not a hash');
+  await client.set('sess:{%41}:i', 'foreign');
+
+  const run = await runCliJson<Checked>(['--url', redis.url, 'check']);
+  t.is(run.code, 1);
+  t.false(run.json.ok);
+  t.like(levels(run.json), {
+    'orphan-value': 'problem',
+    'index-without-ttl': 'problem',
+    'value-without-ttl': 'problem',
+    'index-expires-early': 'problem',
+    'stale-entry': 'warning',
+    'bad-expiry': 'problem',
+    'wrong-type': 'problem',
+    'foreign-key': 'warning',
+  });
+  t.false('index-invariant' in levels(run.json));
+  const detail = (code: string) => run.json.findings.find((f) => f.code === code)!.detail;
+  t.regex(detail('orphan-value'), /^2 session values have no entry.*repair/);
+  t.true(detail('orphan-value').includes(JSON.stringify(keys.valueKey('orphaned', 'x'))));
+  t.regex(detail('stale-entry'), /^1 index entries/);
+  t.true(detail('index-expires-early').includes(JSON.stringify(keys.indexKey('early'))));
+  t.true(detail('foreign-key').includes('sess:{%41}:i'));
+});
