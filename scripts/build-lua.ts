@@ -49,9 +49,7 @@ const entries = readdirSync(luaDir)
     return { name: camelCase(match[1]!), numberOfKeys: Number(match[2]), lua };
   });
 
-const body = entries
-  .map((e) => `  ${e.name}: { name: '${e.name}', numberOfKeys: ${e.numberOfKeys}, lua: ${JSON.stringify(e.lua)} },`)
-  .join('\n');
+const body = entries.map((e) => `  ${e.name}: { name: '${e.name}', numberOfKeys: ${e.numberOfKeys}, lua: ${JSON.stringify(e.lua)} },`).join('\n');
 
 writeFileSync(
   outFile,

@@ -166,7 +166,10 @@ export async function startLocalCluster(options: LocalClusterOptions = {}): Prom
       // A port free when checked may be taken before redis-server binds it
       // (other test files start servers at the same time): try another one.
       for (let attempt = 1; ; attempt++) {
-        const [port] = await freePorts(1, nodes.map((n) => n.port));
+        const [port] = await freePorts(
+          1,
+          nodes.map((n) => n.port),
+        );
         const node = new LocalClusterNode(HOST, port!, nodeArgs(dir, port!, options.nodeTimeoutMs ?? 2000), options.detached ?? false);
         nodes.push(node);
         try {
@@ -214,19 +217,30 @@ export async function startLocalCluster(options: LocalClusterOptions = {}): Prom
 
 function nodeArgs(dir: string, port: number, nodeTimeoutMs: number): string[] {
   return [
-    '--port', String(port),
-    '--bind', HOST,
-    '--dir', dir,
-    '--cluster-enabled', 'yes',
-    '--cluster-config-file', `nodes-${port}.conf`,
-    '--cluster-node-timeout', String(nodeTimeoutMs),
+    '--port',
+    String(port),
+    '--bind',
+    HOST,
+    '--dir',
+    dir,
+    '--cluster-enabled',
+    'yes',
+    '--cluster-config-file',
+    `nodes-${port}.conf`,
+    '--cluster-node-timeout',
+    String(nodeTimeoutMs),
     // A replica whose master is killed must take over even if it lost contact a while ago.
-    '--cluster-replica-validity-factor', '0',
+    '--cluster-replica-validity-factor',
+    '0',
     // Replicas sync at once instead of waiting 5 s for more replicas to share a diskless transfer.
-    '--repl-diskless-sync-delay', '0',
-    '--save', '',
-    '--appendonly', 'no',
-    '--logfile', `redis-${port}.log`,
+    '--repl-diskless-sync-delay',
+    '0',
+    '--save',
+    '',
+    '--appendonly',
+    'no',
+    '--logfile',
+    `redis-${port}.log`,
   ];
 }
 

@@ -93,18 +93,46 @@ function redisUrl(text: string): string {
 export function benchCommand(): Command {
   return new Command('bench')
     .description('Benchmarks user-session-redis-storage against raw SET/GET and the MULTI+LIST design it replaces')
-    .addOption(new Option('--redis <url>', 'use this server instead of an embedded one (its keys are left alone: the bench writes under its own prefix)').env('REDIS_URL').argParser(redisUrl))
+    .addOption(
+      new Option('--redis <url>', 'use this server instead of an embedded one (its keys are left alone: the bench writes under its own prefix)')
+        .env('REDIS_URL')
+        .argParser(redisUrl),
+    )
     .option('--quick', 'tiny run (a few hundred ops per workload), as the tests use', false)
-    .option('--cluster', 'run the storage operations on one embedded redis-server and on a local Redis Cluster (3 masters, 3 replicas) and report the throughput scaling', false)
+    .option(
+      '--cluster',
+      'run the storage operations on one embedded redis-server and on a local Redis Cluster (3 masters, 3 replicas) and report the throughput scaling',
+      false,
+    )
     .option('--ops <n>', `measured operations per workload (default ${DEFAULTS.ops})`, positiveInt('--ops'))
     .option('--warmup <n>', `unmeasured operations first (default ${DEFAULTS.warmup})`, nonNegativeInt('--warmup', 10_000_000))
     .option('--concurrency <n>', `operations in flight (default ${DEFAULTS.concurrency})`, positiveInt('--concurrency', 10_000))
-    .option('--sessions-per-subject <n>', `sessions of each subject for readAll/deleteAll/count (default ${DEFAULTS.sessionsPerSubject})`, positiveInt('--sessions-per-subject', 100_000))
-    .option('--meta-pad <bytes>', 'padding added to the realistic metadata (default 0: about 240 bytes encoded)', nonNegativeInt('--meta-pad', 1_000_000))
-    .option('--fan-out <list>', `sessions per subject for the readAll/deleteAll curve (default ${DEFAULTS.fanOut.join(',')})`, intList('--fan-out', 100_000))
-    .option('--insert-steps <list>', `stored sessions at which insert latency is sampled (default ${DEFAULTS.insertSteps.join(',')})`, intList('--insert-steps', 10_000_000))
+    .option(
+      '--sessions-per-subject <n>',
+      `sessions of each subject for readAll/deleteAll/count (default ${DEFAULTS.sessionsPerSubject})`,
+      positiveInt('--sessions-per-subject', 100_000),
+    )
+    .option(
+      '--meta-pad <bytes>',
+      'padding added to the realistic metadata (default 0: about 240 bytes encoded)',
+      nonNegativeInt('--meta-pad', 1_000_000),
+    )
+    .option(
+      '--fan-out <list>',
+      `sessions per subject for the readAll/deleteAll curve (default ${DEFAULTS.fanOut.join(',')})`,
+      intList('--fan-out', 100_000),
+    )
+    .option(
+      '--insert-steps <list>',
+      `stored sessions at which insert latency is sampled (default ${DEFAULTS.insertSteps.join(',')})`,
+      intList('--insert-steps', 10_000_000),
+    )
     .option('--million', 'sample insert latency up to 1,000,000 stored sessions (adds about a minute)', false)
-    .option('--rounds <n>', `runs of each core case, interleaved with its baselines; the median is reported (default ${DEFAULTS.rounds})`, positiveInt('--rounds', 100))
+    .option(
+      '--rounds <n>',
+      `runs of each core case, interleaved with its baselines; the median is reported (default ${DEFAULTS.rounds})`,
+      positiveInt('--rounds', 100),
+    )
     .option('--probe-ops <n>', `sequential ops counted for round trips (default ${DEFAULTS.probeOps})`, positiveInt('--probe-ops', 1_000_000))
     .option('--codec-iterations <n>', `codec encode+decode iterations (default ${DEFAULTS.codecIterations})`, positiveInt('--codec-iterations'))
     .option('--json <file>', 'write every figure to this file as JSON')

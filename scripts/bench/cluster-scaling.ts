@@ -44,7 +44,10 @@ export async function runClusterScaling(options: BenchOptions, progress: Progres
   try {
     cluster = await startLocalCluster();
     const local = cluster;
-    const single = { false: new Redis(server.url, { maxRetriesPerRequest: 1 }), true: new Redis(server.url, { enableAutoPipelining: true, maxRetriesPerRequest: 1 }) };
+    const single = {
+      false: new Redis(server.url, { maxRetriesPerRequest: 1 }),
+      true: new Redis(server.url, { enableAutoPipelining: true, maxRetriesPerRequest: 1 }),
+    };
     const onCluster = {
       false: new Cluster(local.startupNodes),
       true: new Cluster(local.startupNodes, { enableAutoPipelining: true }),
@@ -80,7 +83,13 @@ export async function runClusterScaling(options: BenchOptions, progress: Progres
   }
 }
 
-async function runStorageCase(client: Redis | Cluster, prefix: string, spec: CaseSpec, options: BenchOptions, progress: Progress): Promise<Measurement> {
+async function runStorageCase(
+  client: Redis | Cluster,
+  prefix: string,
+  spec: CaseSpec,
+  options: BenchOptions,
+  progress: Progress,
+): Promise<Measurement> {
   const data = new Dataset(spec.perSubject, options.metaPadBytes);
   const op = operation(spec.operation, data, spec.warmup + spec.ops, spec.subjects);
   // The store helper is typed for a Redis; a Cluster is what the storage also accepts.
@@ -111,7 +120,14 @@ function mergeScaling(runs: Array<{ spec: CaseSpec; deployment: Deployment; meas
     const key = `${spec.operation}/${spec.autoPipelining}`;
     let c = byCase.get(key);
     if (!c) {
-      c = { operation: spec.operation, autoPipelining: spec.autoPipelining, opsPerSec: { 'single node': 0, cluster: 0 }, rounds: { 'single node': [], cluster: [] }, p50Ms: { 'single node': 0, cluster: 0 }, all: { 'single node': [], cluster: [] } };
+      c = {
+        operation: spec.operation,
+        autoPipelining: spec.autoPipelining,
+        opsPerSec: { 'single node': 0, cluster: 0 },
+        rounds: { 'single node': [], cluster: [] },
+        p50Ms: { 'single node': 0, cluster: 0 },
+        all: { 'single node': [], cluster: [] },
+      };
       byCase.set(key, c);
     }
     c.all[deployment].push(measurement);

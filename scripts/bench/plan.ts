@@ -28,13 +28,15 @@ export function planCases(o: BenchOptions): CaseSpec[] {
   };
   // Rounds interleave every core case with its baselines, so a burst of load
   // from other tenants of the machine hits both sides of a ratio alike.
-  for (let round = 0; round < o.rounds; round++) for (const ap of [false, true]) {
-    const P = o.sessionsPerSubject;
-    add('core', 'insert', 'raw', ap, P);
-    add('core', 'read', 'raw', ap, P);
-    for (const op of ['insert', 'read', 'readAll', 'touch', 'update', 'delete', 'deleteAll', 'count', 'mixed'] as const) add('core', op, 'storage', ap, P);
-    for (const op of ['insert', 'readAll', 'deleteAll', 'count', 'mixed'] as const) add('core', op, 'reference', ap, P);
-  }
+  for (let round = 0; round < o.rounds; round++)
+    for (const ap of [false, true]) {
+      const P = o.sessionsPerSubject;
+      add('core', 'insert', 'raw', ap, P);
+      add('core', 'read', 'raw', ap, P);
+      for (const op of ['insert', 'read', 'readAll', 'touch', 'update', 'delete', 'deleteAll', 'count', 'mixed'] as const)
+        add('core', op, 'storage', ap, P);
+      for (const op of ['insert', 'readAll', 'deleteAll', 'count', 'mixed'] as const) add('core', op, 'reference', ap, P);
+    }
   for (const P of o.fanOut) {
     for (const op of ['readAll', 'deleteAll'] as const) {
       add('fan-out', op, 'storage', false, P);

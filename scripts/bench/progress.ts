@@ -11,7 +11,12 @@ export interface Progress {
 export function progressBar(enabled: boolean): Progress {
   if (!enabled) return { start() {}, step() {}, add() {}, stop() {} };
   const bar = new cliProgress.SingleBar(
-    { format: ' {bar} {percentage}% | {value}/{total} ops | ETA {eta_formatted} | {label}', stream: process.stderr, hideCursor: true, etaBuffer: 200 },
+    {
+      format: ' {bar} {percentage}% | {value}/{total} ops | ETA {eta_formatted} | {label}',
+      stream: process.stderr,
+      hideCursor: true,
+      etaBuffer: 200,
+    },
     cliProgress.Presets.shades_classic,
   );
   let label = '';

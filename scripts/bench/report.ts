@@ -21,7 +21,8 @@ export interface BenchReport {
 
 const int = (n: number): string => Math.round(n).toLocaleString('en');
 const ms = (n: number): string => n.toFixed(3);
-const label = (c: CaseResult): string => (c.store === 'storage' ? 'storage' : c.store === 'raw' ? (c.operation === 'read' ? 'raw GET' : 'raw SET PX') : 'MULTI+LIST');
+const label = (c: CaseResult): string =>
+  c.store === 'storage' ? 'storage' : c.store === 'raw' ? (c.operation === 'read' ? 'raw GET' : 'raw SET PX') : 'MULTI+LIST';
 
 function coreTable(cases: CaseResult[], ap: boolean, concurrency: number): Table {
   const rows = cases
@@ -36,10 +37,22 @@ function coreTable(cases: CaseResult[], ap: boolean, concurrency: number): Table
               })
               .join(', ')
           : 'baseline';
-      const op = c.operation === 'readAll' || c.operation === 'deleteAll' || c.operation === 'count' ? `${c.operation} (${c.perSubject})` : c.operation;
+      const op =
+        c.operation === 'readAll' || c.operation === 'deleteAll' || c.operation === 'count' ? `${c.operation} (${c.perSubject})` : c.operation;
       const { p50, p99, p999 } = c.measurement.latency;
       const usec = c.roundTrips.serverUsecPerOp;
-      return [op, label(c), int(c.measurement.opsPerSec), ms(p50), ms(p99), ms(p999), c.roundTrips.roundTripsPerOp.toFixed(2), c.roundTrips.commandsPerOp.toFixed(2), usec === undefined ? '' : usec.toFixed(1), ratios];
+      return [
+        op,
+        label(c),
+        int(c.measurement.opsPerSec),
+        ms(p50),
+        ms(p99),
+        ms(p999),
+        c.roundTrips.roundTripsPerOp.toFixed(2),
+        c.roundTrips.commandsPerOp.toFixed(2),
+        usec === undefined ? '' : usec.toFixed(1),
+        ratios,
+      ];
     });
   return {
     title: `Operations, ${ap ? 'with' : 'without'} enableAutoPipelining, concurrency ${concurrency}`,
@@ -73,7 +86,19 @@ function fanOutTable(cases: CaseResult[], fanOut: number[]): Table {
   }
   return {
     title: 'readAll / deleteAll as sessions per subject grow (no auto-pipelining)',
-    head: ['operation', 'sessions/subject', 'storage ops/s', 'p50 ms', 'p99 ms', 'µs/session', 'server µs/session', 'RT/op', 'MULTI+LIST ops/s', 'its RT/op', 'ratio'],
+    head: [
+      'operation',
+      'sessions/subject',
+      'storage ops/s',
+      'p50 ms',
+      'p99 ms',
+      'µs/session',
+      'server µs/session',
+      'RT/op',
+      'MULTI+LIST ops/s',
+      'its RT/op',
+      'ratio',
+    ],
     rows,
     right: [false, true, true, true, true, true, true, true, true, true, true],
   };

@@ -38,7 +38,13 @@ export function countCommands(client: Redis): CountingClient {
  * so every read event on the server is one round trip; the two INFO calls in
  * between are subtracted.
  */
-export async function probeRoundTrips(admin: Redis, counter: CountingClient, from: number, n: number, op: (i: number) => Promise<unknown>): Promise<RoundTrips> {
+export async function probeRoundTrips(
+  admin: Redis,
+  counter: CountingClient,
+  from: number,
+  n: number,
+  op: (i: number) => Promise<unknown>,
+): Promise<RoundTrips> {
   const readsBefore = await readsProcessed(admin);
   const callsBefore = await commandCalls(admin);
   const usecBefore = await commandUsec(admin);

@@ -27,7 +27,9 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
 
     const runs: CaseResult[] = [];
     for (const spec of cases) {
-      progress.step(`${spec.group} ${spec.store} ${spec.operation}${spec.group === 'fan-out' ? ` x${spec.perSubject}` : ''}${spec.autoPipelining ? ' (auto-pipelining)' : ''}`);
+      progress.step(
+        `${spec.group} ${spec.store} ${spec.operation}${spec.group === 'fan-out' ? ` x${spec.perSubject}` : ''}${spec.autoPipelining ? ' (auto-pipelining)' : ''}`,
+      );
       runs.push(await runCase(ctx, clients[`${spec.autoPipelining}`], spec));
     }
     const results = mergeRounds(runs);
@@ -38,11 +40,19 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
     progress.stop();
 
     const failures = [
-      ...results.filter((c) => c.verification.failed > 0).map((c) => `${c.store} ${c.operation} x${c.perSubject}: ${c.verification.failed} wrong, first: ${c.verification.firstFailure}`),
+      ...results
+        .filter((c) => c.verification.failed > 0)
+        .map((c) => `${c.store} ${c.operation} x${c.perSubject}: ${c.verification.failed} wrong, first: ${c.verification.firstFailure}`),
       ...(growth.failed ? [`insert growth: ${growth.failed} wrong, first: ${growth.firstFailure}`] : []),
     ];
     return {
-      machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? 'unknown', node: process.version, redis, server: server.embedded ? 'embedded' : 'external' },
+      machine: {
+        cpus: os.cpus().length,
+        cpuModel: os.cpus()[0]?.model ?? 'unknown',
+        node: process.version,
+        redis,
+        server: server.embedded ? 'embedded' : 'external',
+      },
       options,
       cases: results,
       growth,

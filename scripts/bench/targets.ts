@@ -27,9 +27,21 @@ export const BASELINES: Partial<Record<OperationName, { store: StoreKind; operat
 export const baselineLabel = (b: { store: StoreKind; operation: OperationName }): string =>
   b.store === 'raw' ? (b.operation === 'read' ? 'raw GET' : 'raw SET PX') : `MULTI+LIST ${b.operation}`;
 
-export function findCase(cases: CaseResult[], group: string, store: StoreKind, operation: OperationName, autoPipelining: boolean, perSubject?: number): CaseResult | undefined {
+export function findCase(
+  cases: CaseResult[],
+  group: string,
+  store: StoreKind,
+  operation: OperationName,
+  autoPipelining: boolean,
+  perSubject?: number,
+): CaseResult | undefined {
   return cases.find(
-    (c) => c.group === group && c.store === store && c.operation === operation && c.autoPipelining === autoPipelining && (perSubject === undefined || c.perSubject === perSubject),
+    (c) =>
+      c.group === group &&
+      c.store === store &&
+      c.operation === operation &&
+      c.autoPipelining === autoPipelining &&
+      (perSubject === undefined || c.perSubject === perSubject),
   );
 }
 
@@ -59,7 +71,9 @@ export function checkTargets(cases: CaseResult[], growth: InsertGrowth | undefin
   const offenders = storageCases.filter((c) => c.roundTrips.roundTripsPerOp > 1.05 || c.roundTrips.commandsPerOp !== 1);
   checks.push({
     target: 'exactly 1 round trip (1 command) per storage operation',
-    measured: offenders.length ? offenders.map((c) => `${c.operation}/${c.perSubject}: ${c.roundTrips.roundTripsPerOp} RT, ${c.roundTrips.commandsPerOp} cmds`).join('; ') : `max ${worst.toFixed(2)} RT/op, 1 command/op in ${storageCases.length} cases`,
+    measured: offenders.length
+      ? offenders.map((c) => `${c.operation}/${c.perSubject}: ${c.roundTrips.roundTripsPerOp} RT, ${c.roundTrips.commandsPerOp} cmds`).join('; ')
+      : `max ${worst.toFixed(2)} RT/op, 1 command/op in ${storageCases.length} cases`,
     met: offenders.length === 0,
   });
   if (growth && growth.steps.length > 1) {

@@ -36,7 +36,6 @@ export function msgpackCodec<MetaData>(): Codec<MetaData> {
   return {
     formatTag: MSGPACK_FORMAT_TAG,
     encode: (metaData) => msgpack.encode(metaData, { codec }),
-    decode: (bytes) =>
-      (bytes.includes(PROTO) ? plain(msgpack.decode(bytes, { codec: guardedCodec })) : msgpack.decode(bytes, { codec })) as MetaData,
+    decode: (bytes) => (bytes.includes(PROTO) ? plain(msgpack.decode(bytes, { codec: guardedCodec })) : msgpack.decode(bytes, { codec })) as MetaData,
   };
 }

@@ -22,13 +22,20 @@ export class ValueFormat<MetaData> {
 
   encode(metaData: MetaData): Buffer {
     if (metaData === undefined) {
-      throw new UserSessionStorageError(ErrorCode.INVALID_ARGUMENT, 'metaData must not be undefined (read() returns undefined for "no session"); pass null or an object');
+      throw new UserSessionStorageError(
+        ErrorCode.INVALID_ARGUMENT,
+        'metaData must not be undefined (read() returns undefined for "no session"); pass null or an object',
+      );
     }
     let body: Buffer;
     try {
       body = this.codec.encode(metaData);
     } catch (cause) {
-      throw new UserSessionStorageError(ErrorCode.INVALID_ARGUMENT, `metaData cannot be encoded by the codec (${errorText(cause)}); pass plain, acyclic data`, { cause });
+      throw new UserSessionStorageError(
+        ErrorCode.INVALID_ARGUMENT,
+        `metaData cannot be encoded by the codec (${errorText(cause)}); pass plain, acyclic data`,
+        { cause },
+      );
     }
     if (!Buffer.isBuffer(body)) {
       throw new UserSessionStorageError(ErrorCode.INVALID_ARGUMENT, 'codec.encode must return a Buffer');
@@ -50,7 +57,11 @@ export class ValueFormat<MetaData> {
     try {
       return this.codec.decode(stored.subarray(1));
     } catch (cause) {
-      throw new UserSessionStorageError(ErrorCode.VALUE_FORMAT_MISMATCH, `stored value cannot be decoded by the codec (${errorText(cause)}); delete the session or fix the codec`, { cause });
+      throw new UserSessionStorageError(
+        ErrorCode.VALUE_FORMAT_MISMATCH,
+        `stored value cannot be decoded by the codec (${errorText(cause)}); delete the session or fix the codec`,
+        { cause },
+      );
     }
   }
 }

@@ -13,9 +13,10 @@ export type ScriptClient = Pick<Redis, 'call'> & {
   evalshaBuffer(sha: string, numberOfKeys: number, ...keysAndArgs: (string | Buffer)[]): Promise<unknown>;
 };
 
-const shas = Object.fromEntries(
-  Object.values(luaScripts).map((s) => [s.name, createHash('sha1').update(s.lua).digest('hex')]),
-) as Record<ScriptName, string>;
+const shas = Object.fromEntries(Object.values(luaScripts).map((s) => [s.name, createHash('sha1').update(s.lua).digest('hex')])) as Record<
+  ScriptName,
+  string
+>;
 
 /** The SHA1 under which Redis caches a script. */
 export function scriptSha(name: ScriptName): string {

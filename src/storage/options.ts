@@ -60,7 +60,12 @@ export function resolveOptions<MetaData>(options: UserSessionStorageOptions<Meta
     throw new UserSessionStorageError(ErrorCode.INVALID_ARGUMENT, 'create() takes an options object with at least { client }');
   }
   const { client } = options;
-  if (client === null || typeof client !== 'object' || typeof (client as Redis).call !== 'function' || typeof (client as Redis).duplicate !== 'function') {
+  if (
+    client === null ||
+    typeof client !== 'object' ||
+    typeof (client as Redis).call !== 'function' ||
+    typeof (client as Redis).duplicate !== 'function'
+  ) {
     throw new UserSessionStorageError(ErrorCode.INVALID_ARGUMENT, 'options.client must be an ioredis Redis or Cluster client');
   }
   if (client.options?.keyPrefix) {

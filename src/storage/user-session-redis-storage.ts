@@ -154,14 +154,12 @@ export class UserSessionRedisStorage<MetaData = unknown> extends EventEmitter {
     assertTtlSeconds(ttlSeconds);
     const value = this.format.encode(metaData);
     const { concurrentSessions, onLimit, indexGraceMs } = this.settings;
-    await this.run(subject, 'insert', [this.keys.valueKey(subject, sessionId), this.keys.indexKey(subject)], [
-      sessionId,
-      value,
-      String(ttlSeconds * 1000),
-      String(concurrentSessions),
-      onLimit,
-      String(indexGraceMs),
-    ]);
+    await this.run(
+      subject,
+      'insert',
+      [this.keys.valueKey(subject, sessionId), this.keys.indexKey(subject)],
+      [sessionId, value, String(ttlSeconds * 1000), String(concurrentSessions), onLimit, String(indexGraceMs)],
+    );
   }
 
   /**
@@ -233,11 +231,12 @@ export class UserSessionRedisStorage<MetaData = unknown> extends EventEmitter {
     assertSubject(subject);
     assertSessionId(sessionId);
     assertTtlSeconds(ttlSeconds);
-    const result = await this.run(subject, 'touch', [this.keys.valueKey(subject, sessionId), this.keys.indexKey(subject)], [
-      sessionId,
-      String(ttlSeconds * 1000),
-      String(this.settings.indexGraceMs),
-    ]);
+    const result = await this.run(
+      subject,
+      'touch',
+      [this.keys.valueKey(subject, sessionId), this.keys.indexKey(subject)],
+      [sessionId, String(ttlSeconds * 1000), String(this.settings.indexGraceMs)],
+    );
     return result === 1;
   }
 
@@ -251,10 +250,12 @@ export class UserSessionRedisStorage<MetaData = unknown> extends EventEmitter {
     this.assertOpen();
     assertSubject(subject);
     assertSessionId(sessionId);
-    const result = await this.run(subject, 'delete', [this.keys.valueKey(subject, sessionId), this.keys.indexKey(subject)], [
-      sessionId,
-      String(this.settings.indexGraceMs),
-    ]);
+    const result = await this.run(
+      subject,
+      'delete',
+      [this.keys.valueKey(subject, sessionId), this.keys.indexKey(subject)],
+      [sessionId, String(this.settings.indexGraceMs)],
+    );
     return result === 1;
   }
 

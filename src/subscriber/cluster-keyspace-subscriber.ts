@@ -89,7 +89,14 @@ export class ClusterKeyspaceSubscriber implements Subscriber {
   private connectionTo(key: string): Redis {
     const at = key.lastIndexOf(':');
     const template = this.options.cluster.nodes('all')[0];
-    const options = { host: key.slice(0, at), port: Number(key.slice(at + 1)), autoResubscribe: false, lazyConnect: true, readOnly: false, retryStrategy: retryForever };
+    const options = {
+      host: key.slice(0, at),
+      port: Number(key.slice(at + 1)),
+      autoResubscribe: false,
+      lazyConnect: true,
+      readOnly: false,
+      retryStrategy: retryForever,
+    };
     return template ? template.duplicate(options) : new Redis({ ...this.options.cluster.options.redisOptions, ...options });
   }
 }

@@ -24,11 +24,7 @@ export type KeyspaceEventsMode = 'configure' | 'verify' | 'off';
  */
 export function missingFlags(current: string): string {
   const all = current.includes('A');
-  return [
-    current.includes('K') ? '' : 'K',
-    all || current.includes('x') ? '' : 'x',
-    all || current.includes('e') ? '' : 'e',
-  ].join('');
+  return [current.includes('K') ? '' : 'K', all || current.includes('x') ? '' : 'x', all || current.includes('e') ? '' : 'e'].join('');
 }
 
 /**

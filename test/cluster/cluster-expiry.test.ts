@@ -21,7 +21,10 @@ test.serial("'configure' sets notify-keyspace-events on every master; 'verify' r
   const storage = await UserSessionRedisStorage.create({ client: await backend.clusterClient(), keyPrefix: 'configure' });
   for (const master of masters) {
     const [, flags] = await master.command<[string, string]>('CONFIG', 'GET', 'notify-keyspace-events');
-    t.true(['K', 'x', 'e'].every((f) => flags.includes(f)), `master ${master.port} has "${flags}"`);
+    t.true(
+      ['K', 'x', 'e'].every((f) => flags.includes(f)),
+      `master ${master.port} has "${flags}"`,
+    );
   }
   await storage.close();
   await masters[1]!.command('CONFIG', 'SET', 'notify-keyspace-events', '');

@@ -39,56 +39,59 @@ test.serial('scripts are preloaded on every master, and NOSCRIPT loads only the 
   for (const other of backend.cluster.nodes.filter((n) => n !== owner)) t.deepEqual(await cached(other), [], `node ${other.port} untouched`);
 });
 
-test.serial('a new master and a resharding during inserts and reads: no error reaches the caller, no session is lost, the new master is watched', async (t) => {
-  const { backend } = t.context;
-  const storage = await UserSessionRedisStorage.create<Meta>({ client: await backend.clusterClient(), keyPrefix: 'reshard' });
-  t.teardown(() => storage.close());
-  const events = record(storage);
-  const acknowledged: number[] = [];
-  const failures: string[] = [];
-  let running = true;
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (running) {
-      const n = next++;
-      try {
-        await storage.insert(`user-${n % 400}`, `s${n}`, { n }, 600);
-        acknowledged.push(n);
-        const probe = acknowledged[Math.floor(Math.random() * acknowledged.length)]!;
-        const read = await storage.read(`user-${probe % 400}`, `s${probe}`);
-        if (read?.n !== probe) failures.push(`read of acknowledged s${probe} gave ${JSON.stringify(read)}`);
-      } catch (error) {
-        failures.push(`s${n}: ${(error as Error).message}`);
+test.serial(
+  'a new master and a resharding during inserts and reads: no error reaches the caller, no session is lost, the new master is watched',
+  async (t) => {
+    const { backend } = t.context;
+    const storage = await UserSessionRedisStorage.create<Meta>({ client: await backend.clusterClient(), keyPrefix: 'reshard' });
+    t.teardown(() => storage.close());
+    const events = record(storage);
+    const acknowledged: number[] = [];
+    const failures: string[] = [];
+    let running = true;
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (running) {
+        const n = next++;
+        try {
+          await storage.insert(`user-${n % 400}`, `s${n}`, { n }, 600);
+          acknowledged.push(n);
+          const probe = acknowledged[Math.floor(Math.random() * acknowledged.length)]!;
+          const read = await storage.read(`user-${probe % 400}`, `s${probe}`);
+          if (read?.n !== probe) failures.push(`read of acknowledged s${probe} gave ${JSON.stringify(read)}`);
+        } catch (error) {
+          failures.push(`s${n}: ${(error as Error).message}`);
+        }
       }
+    };
+    const workers = Array.from({ length: 4 }, () => worker());
+    let added: LocalClusterNode;
+    try {
+      await waitFor('inserts before the resharding', () => acknowledged.length >= 200);
+      added = await backend.cluster.addMaster(500);
+      const atEnd = acknowledged.length;
+      await waitFor('inserts after the resharding', () => acknowledged.length >= atEnd + 200 || failures.length > 0);
+    } finally {
+      running = false;
+      await Promise.all(workers);
     }
-  };
-  const workers = Array.from({ length: 4 }, () => worker());
-  let added: LocalClusterNode;
-  try {
-    await waitFor('inserts before the resharding', () => acknowledged.length >= 200);
-    added = await backend.cluster.addMaster(500);
-    const atEnd = acknowledged.length;
-    await waitFor('inserts after the resharding', () => acknowledged.length >= atEnd + 200 || failures.length > 0);
-  } finally {
-    running = false;
-    await Promise.all(workers);
-  }
-  t.deepEqual(failures, [], 'no ASK, TRYAGAIN, CROSSSLOT or NOSCRIPT reached the caller');
-  t.true((await keysOn(added, 'reshard:*')).length > 0, 'sessions moved to the new master');
-  t.deepEqual(await cached(added), names, 'the new master got every script');
-  const lost = [];
-  for (const n of acknowledged) if ((await storage.read(`user-${n % 400}`, `s${n}`))?.n !== n) lost.push(n);
-  t.deepEqual(lost, [], 'every acknowledged session survived the move');
+    t.deepEqual(failures, [], 'no ASK, TRYAGAIN, CROSSSLOT or NOSCRIPT reached the caller');
+    t.true((await keysOn(added, 'reshard:*')).length > 0, 'sessions moved to the new master');
+    t.deepEqual(await cached(added), names, 'the new master got every script');
+    const lost = [];
+    for (const n of acknowledged) if ((await storage.read(`user-${n % 400}`, `s${n}`))?.n !== n) lost.push(n);
+    t.deepEqual(lost, [], 'every acknowledged session survived the move');
 
-  // Redis reclaims expired keys by sampling the keys that have a TTL: among
-  // thousands of long sessions a few short ones could wait long for it (and
-  // their 'expired' event with it). End the long ones first.
-  for (let s = 0; s < 400; s++) await storage.deleteAll(`user-${s}`);
-  // Expiries on the new master are reported without any operation on their subjects.
-  const short = Array.from({ length: 200 }, (_, i) => `short-${i}`);
-  for (const subject of short) await storage.insert(subject, 'a', { n: 0 }, 1);
-  t.true((await keysOn(added, 'reshard:{short-*')).length > 0, 'some short sessions live on the new master');
-  await waitFor('200 expiries', () => events.of('expired').length >= short.length, 15_000);
-  await sleep(200);
-  t.deepEqual(events.of('expired').sort(), short.map((s) => `${s}/a`).sort());
-});
+    // Redis reclaims expired keys by sampling the keys that have a TTL: among
+    // thousands of long sessions a few short ones could wait long for it (and
+    // their 'expired' event with it). End the long ones first.
+    for (let s = 0; s < 400; s++) await storage.deleteAll(`user-${s}`);
+    // Expiries on the new master are reported without any operation on their subjects.
+    const short = Array.from({ length: 200 }, (_, i) => `short-${i}`);
+    for (const subject of short) await storage.insert(subject, 'a', { n: 0 }, 1);
+    t.true((await keysOn(added, 'reshard:{short-*')).length > 0, 'some short sessions live on the new master');
+    await waitFor('200 expiries', () => events.of('expired').length >= short.length, 15_000);
+    await sleep(200);
+    t.deepEqual(events.of('expired').sort(), short.map((s) => `${s}/a`).sort());
+  },
+);

@@ -18,7 +18,13 @@ test('readAll and deleteAll prune a vanished value once and handle the live ones
 
   for (const [n, id] of ['a', 'b', 'c'].entries()) await storage.insert('bob', id, { v: n }, 100);
   await client.del('p:{bob}:s:b');
-  t.deepEqual([...(await storage.readAll('bob'))], [['a', { v: 0 }], ['c', { v: 2 }]].sort());
+  t.deepEqual(
+    [...(await storage.readAll('bob'))],
+    [
+      ['a', { v: 0 }],
+      ['c', { v: 2 }],
+    ].sort(),
+  );
   await tick();
   t.deepEqual(events.splice(0), ['evicted b']);
   t.is(await client.hlen('p:{bob}:i'), 2);

@@ -16,7 +16,10 @@ test.serial('loadAll caches every script under the SHA the runner sends', async 
   await client.script('FLUSH');
   await new ScriptRunner(client as unknown as ScriptClient).loadAll();
   const names = Object.keys(luaScripts) as Array<keyof typeof luaScripts>;
-  t.deepEqual(await client.script('EXISTS', ...names.map(scriptSha)), names.map(() => 1));
+  t.deepEqual(
+    await client.script('EXISTS', ...names.map(scriptSha)),
+    names.map(() => 1),
+  );
 });
 
 test.serial('NOSCRIPT on auto-pipelined calls reloads each script once and retries every call', async (t) => {
@@ -26,9 +29,7 @@ test.serial('NOSCRIPT on auto-pipelined calls reloads each script once and retri
   const runner = new ScriptRunner(client as unknown as ScriptClient);
   await admin.script('FLUSH');
   await admin.config('RESETSTAT');
-  const replies = await Promise.all(
-    Array.from({ length: 50 }, (_, i) => runner.run('count', [`p:{s${i}}:i`], [])),
-  );
+  const replies = await Promise.all(Array.from({ length: 50 }, (_, i) => runner.run('count', [`p:{s${i}}:i`], [])));
   t.deepEqual(replies, Array(50).fill([0, []]));
   const stats = (await admin.info('commandstats')) as string;
   t.regex(stats, /cmdstat_script\|load:calls=1,/, 'one reload for fifty NOSCRIPT replies');

@@ -349,7 +349,11 @@ export function defineBehaviourSuite(test: TestFn<SuiteContext>, startBackend: (
       ['update', ['u', 'existing', cyclic]],
     ];
     for (const [method, args] of bad) {
-      await t.throwsAsync(Promise.resolve().then(() => s[method]!(...args)), code('INVALID_ARGUMENT'), `${method}(${args.map(String).join(', ')})`);
+      await t.throwsAsync(
+        Promise.resolve().then(() => s[method]!(...args)),
+        code('INVALID_ARGUMENT'),
+        `${method}(${args.map(String).join(', ')})`,
+      );
     }
     t.deepEqual((await keys()).sort(), before);
     t.deepEqual(await storage.read('u', 'existing'), {});
@@ -374,7 +378,7 @@ export function defineBehaviourSuite(test: TestFn<SuiteContext>, startBackend: (
     await t.throwsAsync(jsonStorage.readAll('u'), code('VALUE_FORMAT_MISMATCH'));
   });
 
-  test('close() stops the storage and leaves the caller\'s client open', async (t) => {
+  test("close() stops the storage and leaves the caller's client open", async (t) => {
     const { storage, client } = await setup(t);
     await storage.close();
     await t.throwsAsync(storage.read('u', 'a'), code('STORAGE_CLOSED'));
@@ -410,6 +414,9 @@ export function defineBehaviourSuite(test: TestFn<SuiteContext>, startBackend: (
     // The subscribers came back: a later expiry is reported without any operation.
     await storage.insert('u', 'later', {}, 1);
     await waitFor('the later expiry to be reported', () => a.events.length + b.events.length === 11);
-    t.deepEqual([...a.of('expired'), ...b.of('expired')].filter((id) => id === 'u/later'), ['u/later']);
+    t.deepEqual(
+      [...a.of('expired'), ...b.of('expired')].filter((id) => id === 'u/later'),
+      ['u/later'],
+    );
   });
 }

@@ -25,7 +25,10 @@ const bad: Array<[string, Record<string, unknown>]> = [
 for (const [name, options] of bad) {
   test(`create() rejects ${name} with INVALID_ARGUMENT and sends nothing`, async (t) => {
     const client = idleClient();
-    await t.throwsAsync(UserSessionRedisStorage.create({ client, ...options } as never), { instanceOf: UserSessionStorageError, code: 'INVALID_ARGUMENT' } as never);
+    await t.throwsAsync(UserSessionRedisStorage.create({ client, ...options } as never), {
+      instanceOf: UserSessionStorageError,
+      code: 'INVALID_ARGUMENT',
+    } as never);
     t.is(client.status, 'wait');
   });
 }

@@ -41,7 +41,7 @@ test.serial('the storage connection sends nothing but SCRIPT LOAD at start and E
     if (from === source) seen.push(args);
   });
   const storage = await UserSessionRedisStorage.create({ client, keyspaceEvents: 'off', concurrentSessions: 3, keyPrefix: 'monitor' });
-    await storage.insert('u', 'a', { n: 1 }, 60);
+  await storage.insert('u', 'a', { n: 1 }, 60);
   await storage.read('u', 'a');
   await storage.readAll('u');
   await storage.update('u', 'a', { n: 2 });
@@ -89,7 +89,10 @@ test.serial("'configure' falls back to 'verify' when CONFIG SET is refused", asy
   const { redis, admin } = t.context;
   await admin.call('ACL', 'SETUSER', 'no-config-set', 'on', '>pw', '~*', '&*', '+@all', '-config|set');
   const limited = () => redis.client({ username: 'no-config-set', password: 'pw' });
-  await t.throwsAsync(UserSessionRedisStorage.create({ client: await limited() }), { instanceOf: UserSessionStorageError, code: 'KEYSPACE_EVENTS_DISABLED' } as never);
+  await t.throwsAsync(UserSessionRedisStorage.create({ client: await limited() }), {
+    instanceOf: UserSessionStorageError,
+    code: 'KEYSPACE_EVENTS_DISABLED',
+  } as never);
   await admin.config('SET', 'notify-keyspace-events', 'Kxe');
   const storage = await UserSessionRedisStorage.create({ client: await limited(), keyPrefix: 'limited' });
   await storage.insert('u', 'a', {}, 60);

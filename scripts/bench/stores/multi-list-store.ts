@@ -39,7 +39,11 @@ export function multiListStore(client: Redis, prefix: string, data: Dataset): Se
     touch: async (i) => (await client.expire(keyOf(i), TTL_SECONDS)) === 1,
     update: async (i, version) => (await client.set(keyOf(i), codec.encode(data.metadata(i, version)), 'KEEPTTL', 'XX')) === 'OK',
     delete: async (i) => {
-      const replies = await client.multi().del(keyOf(i)).lrem(indexKey(data.subjectOf(i)), 0, data.sessionId(i)).exec();
+      const replies = await client
+        .multi()
+        .del(keyOf(i))
+        .lrem(indexKey(data.subjectOf(i)), 0, data.sessionId(i))
+        .exec();
       return replies?.[0]?.[1] === 1;
     },
     deleteAll: async (s) => {

@@ -44,7 +44,23 @@ test('--quick shrinks every size, explicit flags still win', (t) => {
 
 test('sizes, lists and outputs', (t) => {
   const o = parseBenchArgs(
-    ['--sessions-per-subject', '5', '--meta-pad', '0', '--fan-out', '100,1,10,10', '--insert-steps', '2000,1000', '--million', '--json', 'out.json', '--markdown', '--no-progress', '--warmup', '0'],
+    [
+      '--sessions-per-subject',
+      '5',
+      '--meta-pad',
+      '0',
+      '--fan-out',
+      '100,1,10,10',
+      '--insert-steps',
+      '2000,1000',
+      '--million',
+      '--json',
+      'out.json',
+      '--markdown',
+      '--no-progress',
+      '--warmup',
+      '0',
+    ],
     {},
   );
   t.is(o.sessionsPerSubject, 5);

@@ -13,7 +13,10 @@ test('a tiny --cluster run measures every storage operation on both and verifies
   t.is(report.masters, 3);
   const operations = ['insert', 'read', 'readAll', 'touch', 'update', 'delete', 'deleteAll', 'count', 'mixed'];
   for (const ap of [false, true]) {
-    t.deepEqual(report.cases.filter((c) => c.autoPipelining === ap).map((c) => c.operation), operations);
+    t.deepEqual(
+      report.cases.filter((c) => c.autoPipelining === ap).map((c) => c.operation),
+      operations,
+    );
   }
   for (const c of report.cases) t.true(c.opsPerSec.cluster > 0 && c.opsPerSec['single node'] > 0, c.operation);
   t.regex(scalingTables(report, options.concurrency).map(renderText).join('\n'), /cluster \/ single/);

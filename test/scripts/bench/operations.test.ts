@@ -54,5 +54,8 @@ test('Dataset.matches tells a session from another and a version from the next',
   t.false(data.matches(data.metadata(5, 1), 5));
   t.false(data.matches(undefined, 5));
   t.is(data.subjectOf(4), data.subject(1));
-  t.deepEqual(data.sessionIdsOf(1), [3, 4, 5].map((i) => data.sessionId(i)));
+  t.deepEqual(
+    data.sessionIdsOf(1),
+    [3, 4, 5].map((i) => data.sessionId(i)),
+  );
 });

@@ -14,7 +14,24 @@ test('a tiny run verifies its results, counts round trips and cleans up', async 
   const admin = await redis.client();
   await admin.set('not-the-bench', 'kept');
   const options = parseBenchArgs(
-    ['--quick', '--redis', redis.url, '--ops', '60', '--warmup', '5', '--fan-out', '1,10', '--insert-steps', '100,200', '--probe-ops', '10', '--codec-iterations', '50', '--no-progress'],
+    [
+      '--quick',
+      '--redis',
+      redis.url,
+      '--ops',
+      '60',
+      '--warmup',
+      '5',
+      '--fan-out',
+      '1,10',
+      '--insert-steps',
+      '100,200',
+      '--probe-ops',
+      '10',
+      '--codec-iterations',
+      '50',
+      '--no-progress',
+    ],
     {},
   );
   const report = await runBench(options);
