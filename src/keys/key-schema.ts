@@ -50,6 +50,15 @@ export class KeySchema {
     return { subject: unescapeTag(tag), sessionId };
   }
 
+  /** The subject of an index key of this prefix, or undefined for any other key. */
+  parseIndexKey(key: string): { subject: string } | undefined {
+    const head = `${this.prefix}:{`;
+    if (!key.startsWith(head) || !key.endsWith('}:i')) return undefined;
+    const tag = key.slice(head.length, -3);
+    if (tag.length === 0 || tag.includes('}')) return undefined;
+    return { subject: unescapeTag(tag) };
+  }
+
   /**
    * PSUBSCRIBE pattern that matches the keyspace channels of this prefix's
    * value keys only, so other keys of the application cost nothing. Glob
