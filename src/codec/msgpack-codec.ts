@@ -22,11 +22,29 @@ function plain(value: unknown): unknown {
   return value;
 }
 
+/**
+ * msgpack-lite writes functions and symbols as nil, so such metadata would
+ * be stored as something else than what was passed; it is refused instead
+ * (the storage reports INVALID_ARGUMENT). `seen` stops at cycles, which
+ * msgpack-lite itself rejects.
+ */
+function assertLossless(value: unknown, seen = new Set<object>()): void {
+  if (typeof value === 'function' || typeof value === 'symbol') {
+    throw new TypeError(`${typeof value} values cannot be stored: MessagePack has no form for them`);
+  }
+  if (value === null || typeof value !== 'object' || seen.has(value) || Buffer.isBuffer(value)) return;
+  seen.add(value);
+  for (const item of Object.values(value)) assertLossless(item, seen);
+}
+
 /** The default codec: MessagePack through msgpack-lite. */
 export function msgpackCodec<MetaData>(): Codec<MetaData> {
   return {
     formatTag: MSGPACK_FORMAT_TAG,
-    encode: (metaData) => msgpack.encode(metaData, { codec: encodeCodec }),
+    encode: (metaData) => {
+      assertLossless(metaData);
+      return msgpack.encode(metaData, { codec: encodeCodec });
+    },
     decode: (bytes) => plain(msgpack.decode(bytes, { codec: decodeCodec })) as MetaData,
   };
 }
