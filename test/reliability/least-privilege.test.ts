@@ -17,7 +17,7 @@ function aclRules(prefix: string, mode: KeyspaceEventsMode): string[] {
     '+evalsha',
     '+script|load',
     '+info', // ioredis's ready check on every (re)connect
-    ...['+time', '+get', '+set', '+del', '+exists', '+hget', '+hset', '+hdel', '+hgetall', '+hvals', '+pttl', '+pexpire'],
+    ...['+time', '+get', '+set', '+del', '+exists', '+hget', '+hset', '+hdel', '+hgetall', '+hvals', '+pttl', '+pexpire', '+pexpireat'],
   ];
   if (mode === 'off') return rules;
   rules.push(`&__keyspace@0__:${prefix}:{*}:s:*`, '+psubscribe', '+config|get');
