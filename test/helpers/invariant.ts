@@ -39,10 +39,12 @@ export interface InvariantReport {
   keys: number;
 }
 
-/** Value TTLs and recorded expiries are set from the same script's clock; this covers ms rounding. */
-const CLOCK_SLACK_MS = 100;
+/** Value expiries are written as the recorded instant (PXAT/PEXPIREAT): they must match to the ms. */
+const CLOCK_SLACK_MS = 1;
 
 // KEYS inside a script: the whole scan is one atomic snapshot. Test-only.
+// PEXPIRETIME (absolute) rather than PTTL: PTTL counts from the clock at each
+// call, which moves while a large snapshot runs.
 const SNAPSHOT_LUA = `
 local t = redis.call("TIME")
 local out = { t[1], t[2] }
@@ -50,7 +52,7 @@ for _, key in ipairs(redis.call("KEYS", ARGV[1])) do
   local kind = redis.call("TYPE", key)["ok"]
   local fields = {}
   if kind == "hash" then fields = redis.call("HGETALL", key) end
-  out[#out + 1] = { key, redis.call("PTTL", key), kind, fields }
+  out[#out + 1] = { key, redis.call("PEXPIRETIME", key), kind, fields }
 end
 return out
 `;
@@ -67,15 +69,15 @@ export async function checkInvariant(redis: Redis, prefix: string): Promise<Inva
   const [sec, usec, ...entries] = raw;
   const now = Number(sec) * 1000 + Math.floor(Number(usec) / 1000);
   const violations: string[] = [];
-  const values = new Map<string, number>(); // value key -> pttl
-  const indexes: { key: string; subject: string; pttl: number; fields: string[] }[] = [];
-  for (const [key, pttl, kind, fields] of entries) {
-    if (pttl < 0) violations.push(`key without TTL: ${JSON.stringify(key)} (PTTL ${pttl})`);
+  const values = new Map<string, number>(); // value key -> expiry (ms since epoch)
+  const indexes: { key: string; subject: string; expireTime: number; fields: string[] }[] = [];
+  for (const [key, expireTime, kind, fields] of entries) {
+    if (expireTime < 0) violations.push(`key without TTL: ${JSON.stringify(key)} (PEXPIRETIME ${expireTime})`);
     const index = schema.parseIndexKey(key);
     if (index && kind === 'hash') {
-      indexes.push({ key, subject: index.subject, pttl, fields });
+      indexes.push({ key, subject: index.subject, expireTime, fields });
     } else if (schema.parseValueKey(key) && kind === 'string') {
-      values.set(key, pttl);
+      values.set(key, expireTime);
     } else {
       violations.push(`foreign key of the prefix: ${JSON.stringify(key)} (${kind})`);
     }
@@ -92,11 +94,11 @@ export async function checkInvariant(redis: Redis, prefix: string): Promise<Inva
       const valueKey = schema.valueKey(index.subject, sessionId);
       indexed.add(valueKey);
       longest = Math.max(longest, expiresAt);
-      const valuePttl = values.get(valueKey);
-      if (valuePttl !== undefined) {
+      const valueExpiry = values.get(valueKey);
+      if (valueExpiry !== undefined) {
         live++;
-        if (Math.abs(now + valuePttl - expiresAt) > CLOCK_SLACK_MS) {
-          violations.push(`value ${JSON.stringify(valueKey)} expires in ${valuePttl} ms but its index entry says ${expiresAt - now} ms`);
+        if (Math.abs(valueExpiry - expiresAt) > CLOCK_SLACK_MS) {
+          violations.push(`value ${JSON.stringify(valueKey)} expires in ${valueExpiry - now} ms but its index entry says ${expiresAt - now} ms`);
         }
       } else if (expiresAt <= now + CLOCK_SLACK_MS) {
         pendingCleanup++;
@@ -105,8 +107,8 @@ export async function checkInvariant(redis: Redis, prefix: string): Promise<Inva
         violations.push(`index entry without value, ${expiresAt - now} ms before its expiry: ${JSON.stringify(valueKey)}`);
       }
     }
-    if (index.pttl >= 0 && now + index.pttl + CLOCK_SLACK_MS < longest) {
-      violations.push(`index ${JSON.stringify(index.key)} expires ${longest - now - index.pttl} ms before its longest session`);
+    if (index.expireTime >= 0 && index.expireTime + CLOCK_SLACK_MS < longest) {
+      violations.push(`index ${JSON.stringify(index.key)} expires ${longest - index.expireTime} ms before its longest session`);
     }
   }
   const orphanValues: InvariantReport['orphanValues'] = [];
