@@ -16,11 +16,13 @@ local indexKey = KEYS[1]
 
 local count = 0
 local ended = {}
-scanIndex(indexKey, ended, function(id, key)
-  rcall("DEL", key)
+-- DEL is the probe: it removes a live value and says whether there was one.
+scanIndex(indexKey, ended, function(id)
   count = count + 1
   ended[#ended + 1] = ENDED_DELETED
   ended[#ended + 1] = id
+end, function(key)
+  return rcall("DEL", key) == 1
 end)
 rcall("DEL", indexKey)
 return { count, ended }

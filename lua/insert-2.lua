@@ -19,9 +19,6 @@
            -2 TOO_MANY_CONCURRENT_SESSIONS (nothing written but pruned entries)
     ended   flat (kind, sessionId) pairs: stale entries pruned (expired or
             evicted) and live sessions ended by "evict-oldest" (deleted)
-
-  Only with a limit does insert read the whole index (O(sessions of the
-  subject)); without one it is O(1), whatever the number of sessions.
 ]]
 local rcall = redis.call
 local valueKey = KEYS[1]
@@ -33,55 +30,53 @@ local limit = tonumber(ARGV[4])
 local evictOldest = ARGV[5] == "evict-oldest"
 local graceMs = tonumber(ARGV[6])
 
---- @include "now-ms"
---- @include "value-key"
---- @include "ended"
+--- @include "scan-index"
 --- @include "index-ttl"
 
 local now = nowMs()
 local ended = {}
 
+-- The value is only looked at when the index has an entry: a value without
+-- its index entry is not a session (reads fail closed) and the SET below
+-- replaces it, so a fresh sessionId costs no EXISTS.
 local recordedExpiry = rcall("HGET", indexKey, sessionId)
-if rcall("EXISTS", valueKey) == 1 then
-  if recordedExpiry then
+if recordedExpiry then
+  if rcall("EXISTS", valueKey) == 1 then
     return { -1, ended }
   end
-  -- A value without its index entry is not a session (reads fail closed);
-  -- the SET below replaces it.
-elseif recordedExpiry then
   rcall("HDEL", indexKey, sessionId)
   ended[#ended + 1] = goneReason(recordedExpiry, now)
   ended[#ended + 1] = sessionId
 end
 
-if limit > 0 then
-  local entries = rcall("HGETALL", indexKey)
+-- With a limit, the live sessions must be counted, so the whole index is
+-- read. Without one, insert stays O(1), except that every 64th entry it
+-- sweeps the index: stale entries (notifications off or missed, and no
+-- readAll/count) can then never pile up beyond 64 per subject, at an
+-- amortised cost of one check per session.
+local sweep = limit > 0 or (rcall("HLEN", indexKey) + 1) % 64 == 0
+if sweep then
   local live = {}
-  for i = 1, #entries, 2 do
-    local id = entries[i]
-    if rcall("EXISTS", valueKeyOf(indexKey, id)) == 1 then
-      live[#live + 1] = { id = id, expiresAt = tonumber(entries[i + 1]) }
-    else
-      rcall("HDEL", indexKey, id)
-      ended[#ended + 1] = goneReason(entries[i + 1], now)
-      ended[#ended + 1] = id
-    end
-  end
-  if #live >= limit then
+  local expiries = {}
+  scanIndex(indexKey, ended, function(id, _, expiresAt)
+    live[#live + 1] = id
+    expiries[id] = expiresAt
+  end)
+  if limit > 0 and #live >= limit then
     if not evictOldest then
       return { -2, ended }
     end
     -- Ends the sessions that would expire first; ties broken by id so the
     -- choice does not depend on hash iteration order.
     table.sort(live, function(a, b)
-      if a.expiresAt == b.expiresAt then return a.id < b.id end
-      return a.expiresAt < b.expiresAt
+      if expiries[a] == expiries[b] then return a < b end
+      return expiries[a] < expiries[b]
     end)
     for i = 1, #live - limit + 1 do
-      rcall("DEL", valueKeyOf(indexKey, live[i].id))
-      rcall("HDEL", indexKey, live[i].id)
+      rcall("DEL", valueKeyOf(indexKey, live[i]))
+      rcall("HDEL", indexKey, live[i])
       ended[#ended + 1] = ENDED_DELETED
-      ended[#ended + 1] = live[i].id
+      ended[#ended + 1] = live[i]
     end
   end
 end

@@ -15,8 +15,11 @@ local indexKey = KEYS[1]
 
 local sessions = {}
 local ended = {}
-scanIndex(indexKey, ended, function(id, key)
+-- GET is the probe: a value that exists is read in the same call.
+scanIndex(indexKey, ended, function(id, _, _, value)
   sessions[#sessions + 1] = id
-  sessions[#sessions + 1] = rcall("GET", key)
+  sessions[#sessions + 1] = value
+end, function(key)
+  return rcall("GET", key)
 end)
 return { sessions, ended }

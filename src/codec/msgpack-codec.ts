@@ -3,12 +3,14 @@ import type { Codec } from './codec.js';
 
 export const MSGPACK_FORMAT_TAG = 0x01;
 
-const encodeCodec = msgpack.createCodec({ preset: true });
+const codec = msgpack.createCodec({ preset: true });
 // msgpack-lite builds objects with `obj[key] = value`, so a stored
 // "__proto__" key would replace the decoded object's prototype instead of
-// coming back as data. Maps are decoded as Map and copied with
-// defineProperty, which keeps every key an own, plain property.
-const decodeCodec = msgpack.createCodec({ preset: true, usemap: true });
+// coming back as data. Values that contain those bytes anywhere are decoded
+// with maps as Map and copied with defineProperty, which keeps every key an
+// own, plain property; all others take msgpack-lite's faster plain path.
+const guardedCodec = msgpack.createCodec({ preset: true, usemap: true });
+const PROTO = Buffer.from('__proto__');
 
 function plain(value: unknown): unknown {
   if (value instanceof Map) {
@@ -43,8 +45,9 @@ export function msgpackCodec<MetaData>(): Codec<MetaData> {
     formatTag: MSGPACK_FORMAT_TAG,
     encode: (metaData) => {
       assertLossless(metaData);
-      return msgpack.encode(metaData, { codec: encodeCodec });
+      return msgpack.encode(metaData, { codec });
     },
-    decode: (bytes) => plain(msgpack.decode(bytes, { codec: decodeCodec })) as MetaData,
+    decode: (bytes) =>
+      (bytes.includes(PROTO) ? plain(msgpack.decode(bytes, { codec: guardedCodec })) : msgpack.decode(bytes, { codec })) as MetaData,
   };
 }

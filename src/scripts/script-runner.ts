@@ -2,8 +2,15 @@ import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { luaScripts, type ScriptName } from './lua.generated.js';
 
-/** What the runner needs of a client: raw Buffer replies, which ioredis auto-pipelines like any command. */
-export type ScriptClient = Pick<Redis, 'callBuffer' | 'call'>;
+/**
+ * What the runner needs of a client. ioredis generates `evalshaBuffer` (a
+ * Buffer-reply EVALSHA) at run time but does not declare it. It is used
+ * rather than `callBuffer('EVALSHA', ...)` because ioredis 6's
+ * auto-pipelining drops the command name of `callBuffer` calls.
+ */
+export type ScriptClient = Pick<Redis, 'call'> & {
+  evalshaBuffer(sha: string, numberOfKeys: number, ...keysAndArgs: (string | Buffer)[]): Promise<unknown>;
+};
 
 const shas = Object.fromEntries(
   Object.values(luaScripts).map((s) => [s.name, createHash('sha1').update(s.lua).digest('hex')]),
@@ -37,13 +44,12 @@ export class ScriptRunner {
   }
 
   async run(name: ScriptName, keys: readonly string[], args: readonly (string | Buffer)[]): Promise<unknown> {
-    const command = [shas[name], keys.length, ...keys, ...args];
     try {
-      return await this.client.callBuffer('EVALSHA', command);
+      return await this.client.evalshaBuffer(shas[name], keys.length, ...keys, ...args);
     } catch (error) {
       if (!isNoScript(error)) throw error;
       await this.reload(name);
-      return await this.client.callBuffer('EVALSHA', command);
+      return await this.client.evalshaBuffer(shas[name], keys.length, ...keys, ...args);
     }
   }
 

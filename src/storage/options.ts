@@ -42,7 +42,7 @@ export function resolveOptions<MetaData>(options: UserSessionStorageOptions<Meta
     throw new UserSessionStorageError(ErrorCode.INVALID_ARGUMENT, 'create() takes an options object with at least { client }');
   }
   const { client } = options;
-  if (client === null || typeof client !== 'object' || typeof (client as Redis).callBuffer !== 'function') {
+  if (client === null || typeof client !== 'object' || typeof (client as Redis).call !== 'function' || typeof (client as Redis).duplicate !== 'function') {
     throw new UserSessionStorageError(ErrorCode.INVALID_ARGUMENT, 'options.client must be an ioredis Redis client');
   }
   if (client.options?.keyPrefix) {

@@ -7,7 +7,7 @@ import { UserSessionStorageError } from '../errors/user-session-storage-error.js
 import { KeySchema } from '../keys/key-schema.js';
 import type { ScriptName } from '../scripts/lua.generated.js';
 import { EVICTED_CODE, EXPIRED_CODE, parseReply, type EndReason } from '../scripts/reply.js';
-import { ScriptRunner } from '../scripts/script-runner.js';
+import { ScriptRunner, type ScriptClient } from '../scripts/script-runner.js';
 import { KeyspaceSubscriber, type KeyEvent } from '../subscriber/keyspace-subscriber.js';
 import { assertSessionId, assertSubject, assertTtlSeconds } from '../validation/validate.js';
 import { resolveOptions, type ResolvedOptions, type UserSessionStorageOptions } from './options.js';
@@ -57,7 +57,7 @@ export class UserSessionRedisStorage<MetaData = unknown> extends EventEmitter {
     const { client } = options;
     const keys = new KeySchema(settings.keyPrefix);
     const format = new ValueFormat<MetaData>(options.codec ?? msgpackCodec<MetaData>());
-    const runner = new ScriptRunner(client);
+    const runner = new ScriptRunner(client as unknown as ScriptClient);
     const storage = new UserSessionRedisStorage<MetaData>(client, settings, keys, format, runner, undefined);
     // Preloaded on every ready connection, so the first call after a reconnect finds its script.
     client.on('ready', storage.reloadScripts);

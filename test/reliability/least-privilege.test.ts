@@ -17,7 +17,7 @@ function aclRules(prefix: string, mode: KeyspaceEventsMode): string[] {
     '+evalsha',
     '+script|load',
     '+info', // ioredis's ready check on every (re)connect
-    ...['+time', '+get', '+set', '+del', '+exists', '+hget', '+hset', '+hdel', '+hgetall', '+hvals', '+pttl', '+pexpire', '+pexpireat'],
+    ...['+time', '+get', '+set', '+del', '+exists', '+hget', '+hset', '+hdel', '+hgetall', '+hlen', '+hvals', '+pttl', '+pexpire', '+pexpireat'],
   ];
   if (mode === 'off') return rules;
   rules.push(`&__keyspace@0__:${prefix}:{*}:s:*`, '+psubscribe', '+config|get');
@@ -66,6 +66,7 @@ for (const mode of ['configure', 'verify', 'off'] as const) {
     await admin.call('ACL', 'LOG', 'RESET');
     const client = await restrictedClient(aclRules('sess', mode));
     const storage = await UserSessionRedisStorage.create({ client, keyspaceEvents: mode });
+    t.teardown(() => storage.close());
     const expired: string[] = [];
     storage.on('expired', (e) => expired.push(e.sessionId));
     await exercise(storage);
@@ -111,6 +112,7 @@ test.serial("a user without CONFIG SET falls back to 'verify': works when the se
   const client = await restrictedClient(aclRules('sess', 'verify'));
   await admin.config('SET', 'notify-keyspace-events', 'Kxe');
   const storage = await UserSessionRedisStorage.create({ client, keyspaceEvents: 'configure' });
+  t.teardown(() => storage.close());
   const expired: string[] = [];
   storage.on('expired', (e) => expired.push(e.sessionId));
   await storage.insert('u', 'short', null, 1);
@@ -128,6 +130,7 @@ test.serial("a user without CONFIG SET falls back to 'verify': works when the se
 test.serial('a user whose key pattern is another prefix can do nothing to this one', async (t) => {
   const client = await restrictedClient(aclRules('other', 'off'));
   const storage = await UserSessionRedisStorage.create({ client, keyPrefix: 'sess', keyspaceEvents: 'off' });
+  t.teardown(() => storage.close());
   const error = await t.throwsAsync(storage.insert('u', 's', 1, 60));
   t.is((error as { code?: string }).code, ErrorCode.REDIS_ERROR);
   t.is(await admin.dbsize(), 0);

@@ -1,0 +1,42 @@
+/**
+ * `npm run bench`: measures the storage against raw SET/GET and the
+ * MULTI+LIST design it replaces, on an embedded redis-server or on --redis.
+ * See docs/readme/bench.md. Exits 1 if any result was wrong.
+ */
+import { writeFileSync } from 'node:fs';
+import { CommanderError } from 'commander';
+import { parseBenchArgs } from './bench/args.js';
+import { reportTables } from './bench/report.js';
+import { runBench } from './bench/run-bench.js';
+import { renderMarkdown, renderText } from './bench/table.js';
+
+async function main(): Promise<number> {
+  let options;
+  try {
+    options = parseBenchArgs(process.argv.slice(2));
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode;
+    throw error;
+  }
+  const report = await runBench(options);
+  const m = report.machine;
+  const header = `${m.cpus} CPUs (${m.cpuModel}), Node ${m.node}, redis ${m.redis} (${m.server}), concurrency ${options.concurrency}, ${options.ops} ops per case, median of ${options.rounds} interleaved rounds`;
+  const tables = reportTables(report);
+  if (options.markdown) console.log([header, ...tables.map(renderMarkdown)].join('\n\n'));
+  else console.log([header, ...tables.map(renderText)].join('\n\n'));
+  if (options.jsonFile) writeFileSync(options.jsonFile, `${JSON.stringify(report, null, 2)}\n`);
+  if (report.verification.failed > 0) {
+    console.error(`\nVERIFICATION FAILED: ${report.verification.failed} wrong results; these numbers are not results.`);
+    for (const f of report.verification.failures) console.error(`  ${f}`);
+    return 1;
+  }
+  return 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);

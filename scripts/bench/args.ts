@@ -1,0 +1,166 @@
+import { Command, InvalidArgumentError, Option } from 'commander';
+
+/** Every knob of `npm run bench`, resolved from argv and the environment. */
+export interface BenchOptions {
+  /** Existing server to use; undefined = start an embedded redis-server. */
+  redisUrl: string | undefined;
+  /** Measured operations per workload. */
+  ops: number;
+  /** Unmeasured operations run first on the same data shape. */
+  warmup: number;
+  /** Operations in flight at once, from one client. */
+  concurrency: number;
+  /** Sessions each subject holds in readAll/deleteAll/count. */
+  sessionsPerSubject: number;
+  /** Extra bytes of padding added to the realistic metadata (0 = about 200 encoded bytes). */
+  metaPadBytes: number;
+  /** Sessions per subject for the readAll/deleteAll growth curve. */
+  fanOut: number[];
+  /** Total stored sessions at which insert latency is sampled. */
+  insertSteps: number[];
+  /** Times each core case runs, interleaved with its baselines; the median is reported. */
+  rounds: number;
+  /** Operations per round-trip probe (sequential, no pipelining). */
+  probeOps: number;
+  /** Codec encode+decode iterations. */
+  codecIterations: number;
+  jsonFile: string | undefined;
+  markdown: boolean;
+  progress: boolean;
+}
+
+export const DEFAULTS = {
+  ops: 10_000,
+  warmup: 1_000,
+  concurrency: 16,
+  sessionsPerSubject: 10,
+  metaPadBytes: 0,
+  fanOut: [1, 10, 100, 1000],
+  insertSteps: [10_000, 100_000],
+  rounds: 3,
+  probeOps: 200,
+  codecIterations: 100_000,
+} as const;
+
+/** The tiny run used by the tests: every workload, a few hundred operations. */
+export const QUICK = {
+  ops: 300,
+  warmup: 30,
+  fanOut: [1, 10, 100],
+  insertSteps: [500, 1_000],
+  rounds: 1,
+  probeOps: 20,
+  codecIterations: 1_000,
+} as const;
+
+function positiveInt(name: string, max = 100_000_000) {
+  return (text: string): number => {
+    if (!/^\d+$/.test(text.trim())) throw new InvalidArgumentError(`${name} must be a whole number; got "${text}"`);
+    const n = Number(text);
+    if (n < 1 || n > max) throw new InvalidArgumentError(`${name} must be from 1 to ${max}; got ${n}`);
+    return n;
+  };
+}
+
+function nonNegativeInt(name: string, max: number) {
+  return (text: string): number => (text.trim() === '0' ? 0 : positiveInt(name, max)(text));
+}
+
+function intList(name: string, max: number) {
+  return (text: string): number[] => {
+    const parse = positiveInt(name, max);
+    const list = text.split(',').map((part) => parse(part));
+    return [...new Set(list)].sort((a, b) => a - b);
+  };
+}
+
+function redisUrl(text: string): string {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new InvalidArgumentError(`--redis must be a URL like redis://127.0.0.1:6380; got "${text}"`);
+  }
+  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') {
+    throw new InvalidArgumentError(`--redis must start with redis:// or rediss://; got "${text}"`);
+  }
+  return text;
+}
+
+/** The commander program; exitOverride lets tests see errors instead of an exit. */
+export function benchCommand(): Command {
+  return new Command('bench')
+    .description('Benchmarks user-session-redis-storage against raw SET/GET and the MULTI+LIST design it replaces')
+    .addOption(new Option('--redis <url>', 'use this server instead of an embedded one (its keys are left alone: the bench writes under its own prefix)').env('REDIS_URL').argParser(redisUrl))
+    .option('--quick', 'tiny run (a few hundred ops per workload), as the tests use', false)
+    .option('--ops <n>', `measured operations per workload (default ${DEFAULTS.ops})`, positiveInt('--ops'))
+    .option('--warmup <n>', `unmeasured operations first (default ${DEFAULTS.warmup})`, nonNegativeInt('--warmup', 10_000_000))
+    .option('--concurrency <n>', `operations in flight (default ${DEFAULTS.concurrency})`, positiveInt('--concurrency', 10_000))
+    .option('--sessions-per-subject <n>', `sessions of each subject for readAll/deleteAll/count (default ${DEFAULTS.sessionsPerSubject})`, positiveInt('--sessions-per-subject', 100_000))
+    .option('--meta-pad <bytes>', 'padding added to the realistic metadata (default 0: about 240 bytes encoded)', nonNegativeInt('--meta-pad', 1_000_000))
+    .option('--fan-out <list>', `sessions per subject for the readAll/deleteAll curve (default ${DEFAULTS.fanOut.join(',')})`, intList('--fan-out', 100_000))
+    .option('--insert-steps <list>', `stored sessions at which insert latency is sampled (default ${DEFAULTS.insertSteps.join(',')})`, intList('--insert-steps', 10_000_000))
+    .option('--million', 'sample insert latency up to 1,000,000 stored sessions (adds about a minute)', false)
+    .option('--rounds <n>', `runs of each core case, interleaved with its baselines; the median is reported (default ${DEFAULTS.rounds})`, positiveInt('--rounds', 100))
+    .option('--probe-ops <n>', `sequential ops counted for round trips (default ${DEFAULTS.probeOps})`, positiveInt('--probe-ops', 1_000_000))
+    .option('--codec-iterations <n>', `codec encode+decode iterations (default ${DEFAULTS.codecIterations})`, positiveInt('--codec-iterations'))
+    .option('--json <file>', 'write every figure to this file as JSON')
+    .option('--markdown', 'print the result table as markdown (for the README)', false)
+    .option('--no-progress', 'no progress bar')
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+}
+
+interface RawOptions {
+  redis?: string;
+  quick: boolean;
+  ops?: number;
+  warmup?: number;
+  concurrency?: number;
+  sessionsPerSubject?: number;
+  metaPad?: number;
+  fanOut?: number[];
+  insertSteps?: number[];
+  million: boolean;
+  probeOps?: number;
+  rounds?: number;
+  codecIterations?: number;
+  json?: string;
+  markdown: boolean;
+  progress: boolean;
+}
+
+/** Parses `argv` (without node and script) into options; explicit flags win over --quick. */
+export function parseBenchArgs(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): BenchOptions {
+  const command = benchCommand();
+  // commander reads Option.env() from process.env; tests pass their own env.
+  const saved = process.env.REDIS_URL;
+  if (env.REDIS_URL === undefined) delete process.env.REDIS_URL;
+  else process.env.REDIS_URL = env.REDIS_URL;
+  try {
+    command.parse([...argv], { from: 'user' });
+  } finally {
+    if (saved === undefined) delete process.env.REDIS_URL;
+    else process.env.REDIS_URL = saved;
+  }
+  const o = command.opts<RawOptions>();
+  const base = o.quick ? { ...DEFAULTS, ...QUICK } : DEFAULTS;
+  let insertSteps = o.insertSteps ?? [...base.insertSteps];
+  if (o.million) insertSteps = [...new Set([...insertSteps, 1_000_000])].sort((a, b) => a - b);
+  return {
+    redisUrl: o.redis,
+    ops: o.ops ?? base.ops,
+    warmup: o.warmup ?? base.warmup,
+    concurrency: o.concurrency ?? base.concurrency,
+    sessionsPerSubject: o.sessionsPerSubject ?? base.sessionsPerSubject,
+    metaPadBytes: o.metaPad ?? base.metaPadBytes,
+    fanOut: o.fanOut ?? [...base.fanOut],
+    insertSteps,
+    rounds: o.rounds ?? base.rounds,
+    probeOps: o.probeOps ?? base.probeOps,
+    codecIterations: o.codecIterations ?? base.codecIterations,
+    jsonFile: o.json,
+    markdown: o.markdown,
+    progress: o.progress,
+  };
+}

@@ -1,0 +1,50 @@
+import type { Redis } from 'ioredis';
+
+/** INFO <section> as a field -> value map. */
+export async function info(admin: Redis, section: string): Promise<Map<string, string>> {
+  const text = await admin.info(section);
+  const fields = new Map<string, string>();
+  for (const line of text.split('\r\n')) {
+    const colon = line.indexOf(':');
+    if (colon > 0 && !line.startsWith('#')) fields.set(line.slice(0, colon), line.slice(colon + 1));
+  }
+  return fields;
+}
+
+export async function usedMemory(admin: Redis): Promise<number> {
+  return Number((await info(admin, 'memory')).get('used_memory'));
+}
+
+/** Requests the server has read from all clients (one per round trip of a sequential client). */
+export async function readsProcessed(admin: Redis): Promise<number> {
+  return Number((await info(admin, 'stats')).get('total_reads_processed'));
+}
+
+/** calls per command from INFO commandstats (script-internal calls included, as Redis counts them). */
+export async function commandCalls(admin: Redis): Promise<Map<string, number>> {
+  return commandStat(admin, 'calls');
+}
+
+/** Server time per command in µs (INFO commandstats usec; a script's usec includes its inner calls). */
+export async function commandUsec(admin: Redis): Promise<Map<string, number>> {
+  return commandStat(admin, 'usec');
+}
+
+async function commandStat(admin: Redis, stat: 'calls' | 'usec'): Promise<Map<string, number>> {
+  const values = new Map<string, number>();
+  const pattern = new RegExp(`(?:^|,)${stat}=(\\d+)`);
+  for (const [field, value] of await info(admin, 'commandstats')) {
+    const match = pattern.exec(value);
+    if (match) values.set(field.replace(/^cmdstat_/, ''), Number(match[1]));
+  }
+  return values;
+}
+
+export function callsDelta(before: Map<string, number>, after: Map<string, number>): Record<string, number> {
+  const delta: Record<string, number> = {};
+  for (const [command, n] of after) {
+    const d = n - (before.get(command) ?? 0);
+    if (d > 0) delta[command] = d;
+  }
+  return delta;
+}

@@ -1,0 +1,64 @@
+import type { Redis } from 'ioredis';
+import { callsDelta, commandCalls, commandUsec, readsProcessed } from './redis-info.js';
+
+export interface RoundTrips {
+  /** Requests the server read per operation (INFO stats total_reads_processed), for a client that waits for each reply. */
+  roundTripsPerOp: number;
+  /** Commands the client sent per operation (counted in ioredis's sendCommand). */
+  commandsPerOp: number;
+  /** Server-side calls per operation by command (INFO commandstats; includes commands run inside scripts). */
+  serverCallsPerOp: Record<string, number>;
+  /**
+   * Server time per operation in µs, for operations that are one top-level
+   * command (EVALSHA, SET, GET): commandstats usec of that command. Undefined
+   * for MULTI/EXEC and multi-command designs, whose inner calls Redis counts twice.
+   */
+  serverUsecPerOp: number | undefined;
+}
+
+/** A client whose sent commands are counted; it must not auto-pipeline, so each await is one round trip. */
+export interface CountingClient {
+  client: Redis;
+  sent(): number;
+}
+
+export function countCommands(client: Redis): CountingClient {
+  let sent = 0;
+  const original = client.sendCommand.bind(client);
+  client.sendCommand = ((...args: Parameters<Redis['sendCommand']>) => {
+    sent++;
+    return original(...args);
+  }) as Redis['sendCommand'];
+  return { client, sent: () => sent };
+}
+
+/**
+ * Runs operations [from, from + n) one after another and counts what reached
+ * the server. A sequential client sends each request and waits for its reply,
+ * so every read event on the server is one round trip; the two INFO calls in
+ * between are subtracted.
+ */
+export async function probeRoundTrips(admin: Redis, counter: CountingClient, from: number, n: number, op: (i: number) => Promise<unknown>): Promise<RoundTrips> {
+  const readsBefore = await readsProcessed(admin);
+  const callsBefore = await commandCalls(admin);
+  const usecBefore = await commandUsec(admin);
+  const sentBefore = counter.sent();
+  for (let i = from; i < from + n; i++) await op(i);
+  const sent = counter.sent() - sentBefore;
+  const reads = (await readsProcessed(admin)) - readsBefore - 3; // 2 x INFO commandstats + this INFO stats
+  const calls = callsDelta(callsBefore, await commandCalls(admin));
+  const usec = callsDelta(usecBefore, await commandUsec(admin));
+  delete calls.info;
+  const perOp = (x: number): number => Math.round((x / n) * 100) / 100;
+  return {
+    roundTripsPerOp: perOp(reads),
+    commandsPerOp: perOp(sent),
+    serverCallsPerOp: Object.fromEntries(Object.entries(calls).map(([c, k]) => [c, perOp(k)])),
+    serverUsecPerOp: singleCommand(calls, n) ? perOp(usec[singleCommand(calls, n)!] ?? 0) : undefined,
+  };
+}
+
+/** The top-level command when each operation was exactly one EVALSHA, SET or GET. */
+function singleCommand(calls: Record<string, number>, n: number): string | undefined {
+  return ['evalsha', 'set', 'get'].find((c) => calls[c] === n && (c === 'evalsha' || Object.keys(calls).length === 1));
+}

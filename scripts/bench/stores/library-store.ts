@@ -1,0 +1,21 @@
+import type { Redis } from 'ioredis';
+import { UserSessionRedisStorage } from '../../../src/index.js';
+import type { Dataset } from '../dataset.js';
+import { TTL_SECONDS, type SessionStore } from './session-store.js';
+
+/** This library, with its defaults (msgpack-lite, keyspace events configured). */
+export async function libraryStore(client: Redis, prefix: string, data: Dataset): Promise<SessionStore> {
+  const storage = await UserSessionRedisStorage.create<unknown>({ client, keyPrefix: prefix });
+  return {
+    name: 'storage',
+    insert: (i) => storage.insert(data.subjectOf(i), data.sessionId(i), data.metadata(i), TTL_SECONDS),
+    read: (i) => storage.read(data.subjectOf(i), data.sessionId(i)),
+    readAll: (s) => storage.readAll(data.subject(s)),
+    touch: (i) => storage.touch(data.subjectOf(i), data.sessionId(i), TTL_SECONDS),
+    update: (i, version) => storage.update(data.subjectOf(i), data.sessionId(i), data.metadata(i, version)),
+    delete: (i) => storage.delete(data.subjectOf(i), data.sessionId(i)),
+    deleteAll: (s) => storage.deleteAll(data.subject(s)),
+    count: (s) => storage.count(data.subject(s)),
+    close: () => storage.close(),
+  };
+}

@@ -1,0 +1,24 @@
+/**
+ * What every implementation under test offers, addressed by the dataset's
+ * session number i or subject number s. Results are returned, not trusted:
+ * the workloads check them (see verify.ts).
+ */
+export interface SessionStore {
+  readonly name: string;
+  insert(i: number): Promise<unknown>;
+  read(i: number): Promise<unknown>;
+  readAll(s: number): Promise<ReadonlyMap<string, unknown>>;
+  touch(i: number): Promise<boolean>;
+  update(i: number, version: number): Promise<boolean>;
+  delete(i: number): Promise<boolean>;
+  deleteAll(s: number): Promise<number>;
+  count(s: number): Promise<number>;
+  close(): Promise<void>;
+}
+
+/** Session TTL used throughout: long enough that nothing expires during a run. */
+export const TTL_SECONDS = 3600;
+
+export function unsupported(store: string, op: string): never {
+  throw new Error(`${store} has no ${op}: it is a baseline for other operations only`);
+}

@@ -1,0 +1,75 @@
+import test from 'ava';
+import { CommanderError } from 'commander';
+import { DEFAULTS, parseBenchArgs, QUICK } from '../../../scripts/bench/args.js';
+
+const quiet = <T>(fn: () => T): T => {
+  // commander prints its error before throwing; keep the test output readable.
+  const write = process.stderr.write;
+  process.stderr.write = (() => true) as typeof process.stderr.write;
+  try {
+    return fn();
+  } finally {
+    process.stderr.write = write;
+  }
+};
+
+test('no arguments: embedded server and the standard suite', (t) => {
+  const o = parseBenchArgs([], {});
+  t.is(o.redisUrl, undefined);
+  t.is(o.ops, DEFAULTS.ops);
+  t.is(o.concurrency, DEFAULTS.concurrency);
+  t.deepEqual(o.fanOut, [1, 10, 100, 1000]);
+  t.deepEqual(o.insertSteps, [10_000, 100_000]);
+  t.is(o.rounds, 3);
+  t.false(o.markdown);
+  t.true(o.progress);
+  t.is(o.jsonFile, undefined);
+});
+
+test('--redis and REDIS_URL choose an existing server; the flag wins', (t) => {
+  t.is(parseBenchArgs([], { REDIS_URL: 'redis://127.0.0.1:7001' }).redisUrl, 'redis://127.0.0.1:7001');
+  t.is(parseBenchArgs(['--redis', 'redis://127.0.0.1:7002'], { REDIS_URL: 'redis://127.0.0.1:7001' }).redisUrl, 'redis://127.0.0.1:7002');
+});
+
+test('--quick shrinks every size, explicit flags still win', (t) => {
+  const quick = parseBenchArgs(['--quick'], {});
+  t.is(quick.ops, QUICK.ops);
+  t.deepEqual(quick.insertSteps, [...QUICK.insertSteps]);
+  t.is(quick.rounds, 1);
+  const mixed = parseBenchArgs(['--quick', '--ops', '50', '--concurrency', '4'], {});
+  t.is(mixed.ops, 50);
+  t.is(mixed.concurrency, 4);
+  t.is(mixed.warmup, QUICK.warmup);
+});
+
+test('sizes, lists and outputs', (t) => {
+  const o = parseBenchArgs(
+    ['--sessions-per-subject', '5', '--meta-pad', '0', '--fan-out', '100,1,10,10', '--insert-steps', '2000,1000', '--million', '--json', 'out.json', '--markdown', '--no-progress', '--warmup', '0'],
+    {},
+  );
+  t.is(o.sessionsPerSubject, 5);
+  t.is(o.metaPadBytes, 0);
+  t.is(o.warmup, 0);
+  t.deepEqual(o.fanOut, [1, 10, 100], 'sorted, duplicates dropped');
+  t.deepEqual(o.insertSteps, [1000, 2000, 1_000_000], '--million adds the 1M step');
+  t.is(o.jsonFile, 'out.json');
+  t.true(o.markdown);
+  t.false(o.progress);
+});
+
+for (const [what, argv] of [
+  ['a non-number', ['--ops', 'many']],
+  ['zero ops', ['--ops', '0']],
+  ['a fraction', ['--concurrency', '1.5']],
+  ['a negative pad', ['--meta-pad', '-1']],
+  ['an empty list item', ['--fan-out', '1,,10']],
+  ['an http URL', ['--redis', 'http://localhost:6379']],
+  ['a non-URL', ['--redis', 'localhost']],
+  ['an unknown flag', ['--fast']],
+] as const) {
+  test(`rejects ${what}`, (t) => {
+    const error = quiet(() => t.throws(() => parseBenchArgs([...argv], {})));
+    t.true(error instanceof CommanderError);
+    t.not((error as CommanderError).exitCode, 0);
+  });
+}

@@ -1,0 +1,38 @@
+import test from 'ava';
+import { parseBenchArgs } from '../../../scripts/bench/args.js';
+import { reportTables } from '../../../scripts/bench/report.js';
+import { runBench } from '../../../scripts/bench/run-bench.js';
+import { renderMarkdown } from '../../../scripts/bench/table.js';
+import { TestRedis } from '../../helpers/redis-server.js';
+
+// A tiny run against a server of the test's own: every result must verify,
+// every storage operation must be one command and one round trip, and the
+// bench must leave the server as it found it. No timing is asserted.
+test('a tiny run verifies its results, counts round trips and cleans up', async (t) => {
+  const redis = await TestRedis.start();
+  t.teardown(() => redis.stop());
+  const admin = await redis.client();
+  await admin.set('not-the-bench', 'kept');
+  const options = parseBenchArgs(
+    ['--quick', '--redis', redis.url, '--ops', '60', '--warmup', '5', '--fan-out', '1,10', '--insert-steps', '100,200', '--probe-ops', '10', '--codec-iterations', '50', '--no-progress'],
+    {},
+  );
+  const report = await runBench(options);
+
+  t.deepEqual(report.verification, { failed: 0, failures: [] });
+  t.is(report.machine.server, 'external');
+  const storage = report.cases.filter((c) => c.store === 'storage');
+  t.is(storage.length, 9 * 2 + 2 * 2, 'every operation with and without auto-pipelining, plus the fan-out');
+  for (const c of storage) {
+    t.is(c.roundTrips.commandsPerOp, 1, `${c.operation} x${c.perSubject} sends one command`);
+    t.is(c.roundTrips.roundTripsPerOp, 1, `${c.operation} x${c.perSubject} takes one round trip`);
+    t.is(c.roundTrips.serverCallsPerOp.evalsha, 1);
+  }
+  const readAllRef = report.cases.find((c) => c.store === 'reference' && c.operation === 'readAll' && c.group === 'core');
+  t.is(readAllRef?.roundTrips.roundTripsPerOp, 2, 'LRANGE then MGET: the reference needs two');
+  t.is(report.memory.length, 3);
+  t.true(report.codecs.every((c) => c.bytes > 100));
+  t.true(report.targets.some((x) => x.target.startsWith('exactly 1 round trip') && x.met));
+  t.regex(reportTables(report).map(renderMarkdown).join('\n'), /\| insert \| storage \|/);
+  t.deepEqual(await admin.keys('*'), ['not-the-bench'], 'only the keys the bench found are left');
+});

@@ -1,0 +1,140 @@
+/**
+ * What only a single server can show: restarting it on its port, watching
+ * its command stream with MONITOR, and its notify-keyspace-events setting.
+ * Serial: these tests change the server's global state.
+ */
+import anyTest, { type TestFn } from 'ava';
+import type { Redis } from 'ioredis';
+import { UserSessionRedisStorage, UserSessionStorageError } from '../../src/index.js';
+import { TestRedis } from '../helpers/redis-server.js';
+import { waitFor } from '../helpers/wait.js';
+
+const test = anyTest as TestFn<{ redis: TestRedis; admin: Redis }>;
+
+test.before(async (t) => {
+  t.context.redis = await TestRedis.start();
+  t.context.admin = await t.context.redis.client();
+});
+test.after.always(async (t) => {
+  await t.context.redis?.stop();
+});
+test.beforeEach(async (t) => {
+  await t.context.admin.config('SET', 'notify-keyspace-events', '');
+});
+
+async function notifyFlags(admin: Redis): Promise<string> {
+  return ((await admin.config('GET', 'notify-keyspace-events')) as string[])[1]!;
+}
+
+async function subscriberCount(admin: Redis): Promise<number> {
+  const list = (await admin.call('CLIENT', 'LIST', 'TYPE', 'pubsub')) as string;
+  return list.split('\n').filter(Boolean).length;
+}
+
+test.serial('the storage connection sends nothing but SCRIPT LOAD at start and EVALSHA after', async (t) => {
+  const { redis, admin } = t.context;
+  const client = await redis.client();
+  const source = `${client.stream.localAddress}:${client.stream.localPort}`;
+  const monitor = await admin.monitor();
+  const seen: string[][] = [];
+  monitor.on('monitor', (_time: string, args: string[], from: string) => {
+    if (from === source) seen.push(args);
+  });
+  const storage = await UserSessionRedisStorage.create({ client, keyspaceEvents: 'off', concurrentSessions: 3, keyPrefix: 'monitor' });
+    await storage.insert('u', 'a', { n: 1 }, 60);
+  await storage.read('u', 'a');
+  await storage.readAll('u');
+  await storage.update('u', 'a', { n: 2 });
+  await storage.touch('u', 'a', 60);
+  await storage.count('u');
+  await storage.delete('u', 'a');
+  await storage.deleteAll('u');
+  const evalshas = () => seen.filter((args) => args[0]!.toUpperCase() === 'EVALSHA').length;
+  await waitFor('MONITOR to show the 8 operations', () => evalshas() === 8);
+  monitor.disconnect();
+  await storage.close();
+  const names = seen.map((args) => `${args[0]!.toUpperCase()}${args[0]!.toUpperCase() === 'SCRIPT' ? ` ${args[1]!.toUpperCase()}` : ''}`);
+  const firstEval = names.indexOf('EVALSHA');
+  t.true(firstEval > 0);
+  t.deepEqual(new Set(names.slice(0, firstEval)), new Set(['SCRIPT LOAD']), 'only SCRIPT LOAD before the first operation');
+  t.deepEqual(names.slice(firstEval), Array(8).fill('EVALSHA'), 'one EVALSHA per operation, nothing else');
+});
+
+test.serial("keyspaceEvents 'configure' adds only the missing flags and keeps the others", async (t) => {
+  const { redis, admin } = t.context;
+  await admin.config('SET', 'notify-keyspace-events', 'Eg');
+  const storage = await UserSessionRedisStorage.create({ client: await redis.client() });
+  const flags = await notifyFlags(admin);
+  for (const flag of ['E', 'g', 'K', 'x', 'e']) t.true(flags.includes(flag), `${flag} in ${flags}`);
+  await storage.close();
+});
+
+test.serial("keyspaceEvents 'verify' rejects create() when the flags are missing and leaves no connection behind", async (t) => {
+  const { redis, admin } = t.context;
+  const before = await subscriberCount(admin);
+  const error = await t.throwsAsync(UserSessionRedisStorage.create({ client: await redis.client(), keyspaceEvents: 'verify' }), {
+    instanceOf: UserSessionStorageError,
+  });
+  t.is(error?.code, 'KEYSPACE_EVENTS_DISABLED');
+  t.regex(error!.message, /Kxe/);
+  t.is(await notifyFlags(admin), '', 'verify never writes the setting');
+  await waitFor('the failed subscriber to disconnect', async () => (await subscriberCount(admin)) === before);
+  await admin.config('SET', 'notify-keyspace-events', 'KA');
+  const storage = await UserSessionRedisStorage.create({ client: await redis.client(), keyspaceEvents: 'verify' });
+  await storage.close();
+  t.pass();
+});
+
+test.serial("'configure' falls back to 'verify' when CONFIG SET is refused", async (t) => {
+  const { redis, admin } = t.context;
+  await admin.call('ACL', 'SETUSER', 'no-config-set', 'on', '>pw', '~*', '&*', '+@all', '-config|set');
+  const limited = () => redis.client({ username: 'no-config-set', password: 'pw' });
+  await t.throwsAsync(UserSessionRedisStorage.create({ client: await limited() }), { instanceOf: UserSessionStorageError, code: 'KEYSPACE_EVENTS_DISABLED' } as never);
+  await admin.config('SET', 'notify-keyspace-events', 'Kxe');
+  const storage = await UserSessionRedisStorage.create({ client: await limited(), keyPrefix: 'limited' });
+  await storage.insert('u', 'a', {}, 60);
+  t.is(await storage.count('u'), 1);
+  await storage.close();
+});
+
+test.serial("keyspaceEvents 'off' opens no subscriber connection", async (t) => {
+  const { redis, admin } = t.context;
+  const before = await subscriberCount(admin);
+  const storage = await UserSessionRedisStorage.create({ client: await redis.client(), keyspaceEvents: 'off' });
+  t.is(await subscriberCount(admin), before);
+  t.is(await notifyFlags(admin), '');
+  await storage.close();
+});
+
+test.serial('works on a RESP2 connection as on RESP3', async (t) => {
+  const { redis } = t.context;
+  const storage = await UserSessionRedisStorage.create<{ n: number }>({ client: await redis.client({ protocol: 2 }), keyPrefix: 'resp2' });
+  const expired: string[] = [];
+  storage.on('expired', (e) => expired.push(e.sessionId));
+  await storage.insert('u', 'a', { n: 1 }, 1);
+  await storage.insert('u', 'b', { n: 2 }, 60);
+  t.deepEqual(await storage.read('u', 'b'), { n: 2 });
+  t.deepEqual([...(await storage.readAll('u')).keys()].sort(), ['a', 'b']);
+  await waitFor('the expiry', () => expired.length === 1);
+  t.is(await storage.count('u'), 1);
+  await storage.close();
+});
+
+// Last: it restarts the server, which drops every connection of this file.
+test.serial('after a server restart on its port, scripts, keyspace events and the subscription come back by themselves', async (t) => {
+  const { redis } = t.context;
+  const client = await redis.client();
+  const storage = await UserSessionRedisStorage.create<{ n: number }>({ client, keyPrefix: 'restart' });
+  const expired: string[] = [];
+  storage.on('expired', (e) => expired.push(e.sessionId));
+  await storage.insert('u', 'before', { n: 1 }, 60);
+  await redis.restart();
+  t.is(await storage.read('u', 'before'), undefined, 'the restarted server kept nothing');
+  await storage.insert('u', 'after', { n: 2 }, 1);
+  t.deepEqual(await storage.read('u', 'after'), { n: 2 });
+  const admin = await redis.client();
+  await waitFor('the subscriber to re-apply notify-keyspace-events', async () => (await notifyFlags(admin)).includes('K'));
+  await waitFor('the expiry to be reported by the resubscribed subscriber', () => expired.includes('after'));
+  t.is(await storage.count('u'), 0);
+  await storage.close();
+});
