@@ -81,7 +81,10 @@ if sweep then
   end
 end
 
-rcall("SET", valueKey, value, "PX", ARGV[3])
-rcall("HSET", indexKey, sessionId, string.format("%d", now + ttlMs))
+-- PXAT, not PX: Redis 7.0 counts PX from the clock at the SET, which runs
+-- after the limit check; the value must expire exactly at the recorded time.
+local expiresAt = string.format("%d", now + ttlMs)
+rcall("SET", valueKey, value, "PXAT", expiresAt)
+rcall("HSET", indexKey, sessionId, expiresAt)
 extendIndexTtl(indexKey, ttlMs + graceMs)
 return { 0, ended }

@@ -25,8 +25,11 @@ local recordedExpiry = rcall("HGET", indexKey, sessionId)
 if not recordedExpiry then
   return { 0, {} }
 end
-if rcall("PEXPIRE", valueKey, ARGV[2]) == 1 then
-  rcall("HSET", indexKey, sessionId, string.format("%d", nowMs() + ttlMs))
+-- PEXPIREAT with the recorded time, so the value expires exactly when its
+-- index entry says (a relative PEXPIRE counts from the command's own clock).
+local expiresAt = string.format("%d", nowMs() + ttlMs)
+if rcall("PEXPIREAT", valueKey, expiresAt) == 1 then
+  rcall("HSET", indexKey, sessionId, expiresAt)
   extendIndexTtl(indexKey, ttlMs + graceMs)
   return { 1, {} }
 end

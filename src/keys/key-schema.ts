@@ -92,7 +92,6 @@ export class KeySchema {
    * unescaped caller input.
    */
   keyspacePattern(db: number): string {
-    const prefix = this.prefix.replace(/[\\*?[\]]/g, (c) => `\\${c}`);
-    return `__keyspace@${db}__:${prefix}:{*}:s:*`;
+    return `__keyspace@${db}__:${escapeGlob(this.prefix)}:{*}:s:*`;
   }
 }
