@@ -308,7 +308,7 @@ async function cli(command: string | undefined): Promise<void> {
   } else if (command === 'stop') {
     let state: { dir: string; pids: number[] };
     try {
-      state = JSON.parse(readFileSync(STATE_FILE, 'utf8'));
+      state = JSON.parse(readFileSync(STATE_FILE, 'utf8')) as typeof state;
     } catch {
       console.log('No cluster started by `npm run cluster -- start` is running.');
       return;

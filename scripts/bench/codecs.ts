@@ -15,9 +15,9 @@ export function candidateCodecs(): Record<string, Codec<unknown>> {
   const packr = new Packr({ useRecords: false });
   return {
     'msgpack-lite (default)': msgpackCodec<unknown>(),
-    'msgpack-lite (plain)': { encode: (m) => msgpackLite.encode(m), decode: (b) => msgpackLite.decode(b) },
-    msgpackr: { encode: (m) => packr.pack(m), decode: (b) => packr.unpack(b) },
-    JSON: { encode: (m) => Buffer.from(JSON.stringify(m)), decode: (b) => JSON.parse(b.toString('utf8')) },
+    'msgpack-lite (plain)': { encode: (m) => msgpackLite.encode(m), decode: (b) => msgpackLite.decode(b) as unknown },
+    msgpackr: { encode: (m) => packr.pack(m), decode: (b) => packr.unpack(b) as unknown },
+    JSON: { encode: (m) => Buffer.from(JSON.stringify(m)), decode: (b) => JSON.parse(b.toString('utf8')) as unknown },
   };
 }
 

@@ -25,10 +25,10 @@ export interface CountingClient {
 export function countCommands(client: Redis): CountingClient {
   let sent = 0;
   const original = client.sendCommand.bind(client);
-  client.sendCommand = ((...args: Parameters<Redis['sendCommand']>) => {
+  client.sendCommand = (...args: Parameters<Redis['sendCommand']>) => {
     sent++;
     return original(...args);
-  }) as Redis['sendCommand'];
+  };
   return { client, sent: () => sent };
 }
 

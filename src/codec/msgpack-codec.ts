@@ -55,7 +55,6 @@ export function msgpackCodec<MetaData>(): Codec<MetaData> {
       assertLossless(metaData);
       return msgpack.encode(metaData, { codec });
     },
-    decode: (bytes) =>
-      (bytes.includes(PROTO) ? plain(msgpack.decode(bytes, { codec: guardedCodec })) : msgpack.decode(bytes, { codec })) as MetaData,
+    decode: (bytes) => (bytes.includes(PROTO) ? plain(msgpack.decode(bytes, { codec: guardedCodec })) : msgpack.decode(bytes, { codec })) as MetaData,
   };
 }

@@ -67,14 +67,7 @@ export class ClusterKeyspaceSubscriber implements Subscriber {
   }
 
   private async add(key: string): Promise<void> {
-    const { pattern, mode, onKeyEvent, onError } = this.options;
-    const subscriber = new KeyspaceSubscriber({
-      connection: this.connectionTo(key),
-      pattern,
-      mode,
-      onKeyEvent,
-      onError,
-    });
+    const subscriber = new KeyspaceSubscriber({ ...this.options, connection: this.connectionTo(key) });
     this.subscribers.set(key, subscriber);
     try {
       await subscriber.start();

@@ -148,5 +148,9 @@ export async function assertNothingRemains(t: ExecutionContext, redis: Redis, pr
   } catch {
     // reported below with what was left
   }
-  t.is(last?.keys, 0, `keys left under ${JSON.stringify(prefix)}: live ${last?.live}, pending ${last?.pendingCleanup}, ${last?.violations.slice(0, 5).join('; ')}`);
+  t.is(
+    last?.keys,
+    0,
+    `keys left under ${JSON.stringify(prefix)}: live ${last?.live}, pending ${last?.pendingCleanup}, ${last?.violations.slice(0, 5).join('; ')}`,
+  );
 }

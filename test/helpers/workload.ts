@@ -38,7 +38,7 @@ export function sessionKey(subject: string, sessionId: string): string {
 }
 
 export async function runWorkload(options: WorkloadOptions): Promise<WorkloadResult> {
-  const { storages, callers, ops, limit, ttls } = options;
+  const { storages, callers, ops, ttls } = options;
   const subjects = Array.from({ length: options.subjects }, (_, i) => `${options.name ?? 'user'}:${i}`);
   const recent = new Map<string, string[]>(subjects.map((s) => [s, []]));
   const result: WorkloadResult = { inserted: new Set(), uncertain: new Set(), subjects, maxSeen: 0, errors: new Map(), done: 0 };

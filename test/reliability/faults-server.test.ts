@@ -36,7 +36,7 @@ async function timedOutCallsAreAllOrNothing(t: ExecutionContext, stall: (admin: 
   const timedOut = outcomes.filter((o) => o.status === 'rejected');
   t.true(timedOut.length > 0, 'the stall made calls time out');
   for (const o of timedOut) {
-    const error = (o as PromiseRejectedResult).reason as UserSessionStorageError;
+    const error = o.reason as UserSessionStorageError;
     t.is(error.code, ErrorCode.REDIS_ERROR);
     t.regex(error.message, /either happened entirely or not at all/);
   }
@@ -81,7 +81,13 @@ for (const policy of ['allkeys-lru', 'volatile-lru']) {
     storage.on('evicted', () => evictedEvents++);
     const blob = 'x'.repeat(700);
     const subjects = Array.from({ length: 2500 }, (_, i) => `s${i}`);
-    const sessions: [string, string][] = subjects.flatMap((s) => [[s, 'a'], [s, 'b']] as [string, string][]);
+    const sessions: [string, string][] = subjects.flatMap(
+      (s) =>
+        [
+          [s, 'a'],
+          [s, 'b'],
+        ] as [string, string][],
+    );
     for (let i = 0; i < sessions.length; i += 100) {
       await Promise.all(sessions.slice(i, i + 100).map(([s, id]) => storage.insert(s, id, { blob, s, id }, 600).catch(() => {})));
     }

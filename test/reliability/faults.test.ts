@@ -15,7 +15,13 @@ async function setup(t: ExecutionContext, options: Partial<UserSessionStorageOpt
   const admin = await server.client();
   const storages = await Promise.all(
     [0, 1].map(async () =>
-      UserSessionRedisStorage.create({ client: await server.client(), keyPrefix: 'f', concurrentSessions: LIMIT, onLimit: 'evict-oldest', ...options }),
+      UserSessionRedisStorage.create({
+        client: await server.client(),
+        keyPrefix: 'f',
+        concurrentSessions: LIMIT,
+        onLimit: 'evict-oldest',
+        ...options,
+      }),
     ),
   );
   t.teardown(() => Promise.all(storages.map((s) => s.close())));
@@ -47,7 +53,12 @@ test('SCRIPT FLUSH mid-load: no caller sees an error, every session is reported 
   const { admin, storages, events } = await setup(t);
   const flush = { ops: 0, run: async () => void (await admin.script('FLUSH')) };
   const result = await runWorkload({
-    storages, subjects: 300, callers: 32, ops: OPS, limit: LIMIT, ttls: [1, 2],
+    storages,
+    subjects: 300,
+    callers: 32,
+    ops: OPS,
+    limit: LIMIT,
+    ttls: [1, 2],
     at: [2000, 6000, 10_000, 14_000, 18_000].map((ops) => ({ ...flush, ops })),
   });
   t.deepEqual([...result.errors], [], 'NOSCRIPT is retried invisibly');
@@ -61,10 +72,18 @@ test('subscriber connections killed while sessions expire: after operations prun
   const { admin, storages, events } = await setup(t);
   const kill = { ops: 0, run: async () => void (await admin.call('CLIENT', 'KILL', 'TYPE', 'pubsub')) };
   const result = await runWorkload({
-    storages, subjects: 300, callers: 32, ops: OPS, limit: LIMIT, ttls: [1, 2],
+    storages,
+    subjects: 300,
+    callers: 32,
+    ops: OPS,
+    limit: LIMIT,
+    ttls: [1, 2],
     at: [1000, 3000, 5000, 7000, 9000, 11_000, 13_000, 15_000, 17_000, 19_000].map((ops) => ({ ...kill, ops })),
   });
-  t.deepEqual([...result.errors].filter(([c]) => c !== 'TOO_MANY_CONCURRENT_SESSIONS'), []);
+  t.deepEqual(
+    [...result.errors].filter(([c]) => c !== 'TOO_MANY_CONCURRENT_SESSIONS'),
+    [],
+  );
   t.true(result.maxSeen <= LIMIT);
   await pruneAndDrain(t, admin, storages[1]!, result);
   await sleep(200);
@@ -79,10 +98,18 @@ test('subscriber connections killed while sessions expire: after operations prun
 test('notifications disabled on the server mid-run: nothing stale is visible, pruning reports every session exactly once', async (t) => {
   const { admin, storages, events } = await setup(t);
   const result = await runWorkload({
-    storages, subjects: 300, callers: 32, ops: OPS, limit: LIMIT, ttls: [1, 2],
+    storages,
+    subjects: 300,
+    callers: 32,
+    ops: OPS,
+    limit: LIMIT,
+    ttls: [1, 2],
     at: [{ ops: 5000, run: async () => void (await admin.config('SET', 'notify-keyspace-events', '')) }],
   });
-  t.deepEqual([...result.errors].filter(([c]) => c !== 'TOO_MANY_CONCURRENT_SESSIONS'), []);
+  t.deepEqual(
+    [...result.errors].filter(([c]) => c !== 'TOO_MANY_CONCURRENT_SESSIONS'),
+    [],
+  );
   t.true(result.maxSeen <= LIMIT);
   await assertInvariant(t, admin, 'f');
   await sleep(2100);
@@ -100,14 +127,26 @@ test('server restarted mid-load: callers get REDIS_ERROR only while it is down, 
   const runId = async () => /run_id:(\w+)/.exec(await admin.info('server'))?.[1];
   const before = await runId();
   const result = await runWorkload({
-    storages, subjects: 300, callers: 32, ops: OPS, limit: LIMIT, ttls: [1, 2],
+    storages,
+    subjects: 300,
+    callers: 32,
+    ops: OPS,
+    limit: LIMIT,
+    ttls: [1, 2],
     at: [{ ops: 5000, run: () => server.restart() }],
   });
   t.log(`errors during the restart: ${JSON.stringify([...result.errors])}`);
   t.not(await runId(), before, 'the server was restarted');
-  t.deepEqual([...result.errors.keys()].filter((c) => c !== 'TOO_MANY_CONCURRENT_SESSIONS' && c !== 'REDIS_ERROR'), []);
+  t.deepEqual(
+    [...result.errors.keys()].filter((c) => c !== 'TOO_MANY_CONCURRENT_SESSIONS' && c !== 'REDIS_ERROR'),
+    [],
+  );
   t.true(result.maxSeen <= LIMIT);
-  await waitFor('CONFIG SET re-applied by a subscriber', async () => /x/.test(((await admin.config('GET', 'notify-keyspace-events')) as string[])[1] ?? ''), 10_000);
+  await waitFor(
+    'CONFIG SET re-applied by a subscriber',
+    async () => /x/.test((await admin.config('GET', 'notify-keyspace-events'))[1] ?? ''),
+    10_000,
+  );
   await pruneAndDrain(t, admin, storages[0]!, result);
   // The restart lost its data (no persistence): no session is reported twice, none unknown.
   assertReportedOnce(t, result, events, false);

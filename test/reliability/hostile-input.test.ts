@@ -103,7 +103,7 @@ test.serial('every bad argument of every method gets INVALID_ARGUMENT before any
         const error = await t.throwsAsync(method.call(args), undefined, `${method.name}(${arg} = ${label})`);
         t.true(error instanceof UserSessionStorageError, `${method.name}(${arg} = ${label}): ${String(error)}`);
         t.is((error as UserSessionStorageError).code, ErrorCode.INVALID_ARGUMENT, `${method.name}(${arg} = ${label})`);
-        t.true(error!.message.length > 20, 'the message says what to do');
+        t.true(error.message.length > 20, 'the message says what to do');
         t.is(await evalshaCalls(), sentBefore, `${method.name}(${arg} = ${label}) sent a script`);
         t.is(await admin.dbsize(), keysBefore, `${method.name}(${arg} = ${label}) changed the key count`);
         cases++;
@@ -118,8 +118,35 @@ test.serial('every bad argument of every method gets INVALID_ARGUMENT before any
 
 /** Valid, but adversarial for key building, globbing, hash tags and C strings: each must round-trip in isolation. */
 const adversarial = [
-  ':', '{', '}', '{}', '}{', '*', '?', '[', ']', '[a-z]', '\\', '\0', 'a\0b', '\n', '\r\n', ' ', 'a:b', 'a:{b}:s:c', ':i', 's:',
-  '%', '%7D', '%25', '__proto__', 'constructor', 'toString', '😀', 'é'.repeat(512), 'x'.repeat(1024),
+  ':',
+  '{',
+  '}',
+  '{}',
+  '}{',
+  '*',
+  '?',
+  '[',
+  ']',
+  '[a-z]',
+  '\\',
+  '\0',
+  'a\0b',
+  '\n',
+  '\r\n',
+  ' ',
+  'a:b',
+  'a:{b}:s:c',
+  ':i',
+  's:',
+  '%',
+  '%7D',
+  '%25',
+  '__proto__',
+  'constructor',
+  'toString',
+  '😀',
+  'é'.repeat(512),
+  'x'.repeat(1024),
 ];
 
 test.serial('adversarial subjects and session ids round-trip, each in isolation from all the others', async (t) => {
@@ -208,15 +235,23 @@ test.serial('bad create() options get INVALID_ARGUMENT and change nothing on the
     ['codec formatTag 256', { codec: { encode: () => Buffer.alloc(0), decode: () => 1, formatTag: 256 } }],
   ];
   await admin.config('SET', 'notify-keyspace-events', '');
-  const clientsBefore = String(await admin.client('LIST')).trim().split('\n').length;
+  const clientsBefore = String(await admin.client('LIST'))
+    .trim()
+    .split('\n').length;
   for (const [label, options] of bad) {
-    const error = await t.throwsAsync(UserSessionRedisStorage.create({ client, ...options } as never), undefined, label);
+    const error = await t.throwsAsync(UserSessionRedisStorage.create({ client, ...options }), undefined, label);
     t.is((error as UserSessionStorageError).code, ErrorCode.INVALID_ARGUMENT, label);
   }
   const error = await t.throwsAsync(UserSessionRedisStorage.create(null as never));
   t.is((error as UserSessionStorageError).code, ErrorCode.INVALID_ARGUMENT);
-  t.is(((await admin.config('GET', 'notify-keyspace-events')) as string[])[1], '', 'no CONFIG SET');
-  t.is(String(await admin.client('LIST')).trim().split('\n').length, clientsBefore, 'no subscriber connection left open');
+  t.is((await admin.config('GET', 'notify-keyspace-events'))[1], '', 'no CONFIG SET');
+  t.is(
+    String(await admin.client('LIST'))
+      .trim()
+      .split('\n').length,
+    clientsBefore,
+    'no subscriber connection left open',
+  );
   t.is(await admin.dbsize(), 0);
 });
 
@@ -235,12 +270,22 @@ test.serial('glob characters in prefixes: each storage sees only its own session
 
 test('Lua scripts never build code or patterns from input', (t) => {
   const dir = new URL('../../lua/', import.meta.url);
-  const files = [...readdirSync(dir).map((f) => new URL(f, dir)), ...readdirSync(new URL('includes/', dir)).map((f) => new URL(`includes/${f}`, dir))]
-    .filter((u) => u.pathname.endsWith('.lua'));
+  const files = [
+    ...readdirSync(dir).map((f) => new URL(f, dir)),
+    ...readdirSync(new URL('includes/', dir)).map((f) => new URL(`includes/${f}`, dir)),
+  ].filter((u) => u.pathname.endsWith('.lua'));
   t.true(files.length > 10);
   for (const file of files) {
     const lua = readFileSync(file, 'utf8').replace(/--\[\[[\s\S]*?\]\]|--[^\n]*/g, '');
-    for (const forbidden of [/\bload(string)?\s*\(/, /\bdofile\b/, /"KEYS"/, /"SCAN"|"HSCAN"/, /MATCH/, /"EVAL/, /string\.(find|match|gmatch|gsub)/]) {
+    for (const forbidden of [
+      /\bload(string)?\s*\(/,
+      /\bdofile\b/,
+      /"KEYS"/,
+      /"SCAN"|"HSCAN"/,
+      /MATCH/,
+      /"EVAL/,
+      /string\.(find|match|gmatch|gsub)/,
+    ]) {
       t.notRegex(lua, forbidden, `${file.pathname}`);
     }
   }

@@ -74,7 +74,7 @@ for (const mode of ['configure', 'verify', 'off'] as const) {
     await admin.script('FLUSH');
     await storage.insert('u:2', 'x', 'meta', 1);
     t.is(await storage.count('u:2'), 1);
-    if (mode === 'configure') t.regex(((await admin.config('GET', 'notify-keyspace-events')) as string[])[1]!, /K.*x|x.*K/);
+    if (mode === 'configure') t.regex((await admin.config('GET', 'notify-keyspace-events'))[1]!, /K.*x|x.*K/);
     if (mode !== 'off') await waitFor('the expiry event, through the restricted subscriber', () => expired.includes('x'), 5000);
     t.deepEqual(await aclLog(), []);
     await assertInvariant(t, admin, 'sess');
@@ -122,8 +122,8 @@ test.serial("a user without CONFIG SET falls back to 'verify': works when the se
   await admin.config('SET', 'notify-keyspace-events', '');
   const error = await t.throwsAsync(UserSessionRedisStorage.create({ client, keyspaceEvents: 'configure' }));
   t.is((error as { code?: string }).code, ErrorCode.KEYSPACE_EVENTS_DISABLED);
-  t.regex(error!.message, /Kxe|keyspaceEvents: 'off'/);
-  t.is(((await admin.config('GET', 'notify-keyspace-events')) as string[])[1], '');
+  t.regex(error.message, /Kxe|keyspaceEvents: 'off'/);
+  t.is((await admin.config('GET', 'notify-keyspace-events'))[1], '');
   t.is(await admin.dbsize(), 0);
 });
 

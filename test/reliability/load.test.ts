@@ -24,7 +24,11 @@ test('load: two instances, 64 callers, 100k mixed operations, 1-2 s TTLs: limit 
   const result = await runWorkload({ storages, subjects: 1500, callers: 64, ops: OPS, limit: LIMIT, ttls: [1, 2] });
   t.log(`${result.done} operations in ${Date.now() - started} ms; ${result.inserted.size} sessions; errors ${JSON.stringify([...result.errors])}`);
   t.is(result.done, OPS);
-  t.deepEqual([...result.errors.keys()].filter((c) => c !== 'TOO_MANY_CONCURRENT_SESSIONS'), [], 'only limit rejections');
+  t.deepEqual(
+    [...result.errors.keys()].filter((c) => c !== 'TOO_MANY_CONCURRENT_SESSIONS'),
+    [],
+    'only limit rejections',
+  );
   t.true(result.maxSeen <= LIMIT, `a subject had ${result.maxSeen} live sessions`);
   t.true(result.maxSeen === LIMIT, 'the workload reached the limit');
   await assertInvariant(t, admin, 'load');

@@ -156,10 +156,15 @@ const base = (label: string, run: (m: Model, r: Real) => Promise<void>): Cmd => 
 
 const insert = (subject: string, id: string, meta: number, ttl: number): Cmd =>
   base(`insert(${subject}, ${id}, ${meta}, ${ttl})`, async (m, r) => {
-    const { value: outcome, a, b, events } = await timed(m, r, () =>
+    const {
+      value: outcome,
+      a,
+      b,
+      events,
+    } = await timed(m, r, () =>
       r.storage.insert(subject, id, meta, ttl).then(
         () => 'ok' as const,
-        (e: { code?: string }) => e.code ?? String(e),
+        (e: unknown) => (e as { code?: string }).code ?? (e instanceof Error ? e.message : 'unknown error'),
       ),
     );
     const own = m.status(m.sessions(subject).get(id), a, b);
@@ -359,10 +364,14 @@ for (const [label, onLimit] of configurations) {
           await sleep(Math.max(0, last + 2 * TOLERANCE_MS - Date.now()));
           await waitFor(`no key of ${prefix}`, async () => (await checkInvariant(admin, prefix)).keys === 0, 5000);
           // The cleanup's reply (and so its event) may trail the admin connection's view.
-          await waitFor('an event for every session', async () => {
-            await real.flush(model);
-            return model.incarnations.every((inc) => inc.events.length > 0);
-          }, 3000).catch(() => {});
+          await waitFor(
+            'an event for every session',
+            async () => {
+              await real.flush(model);
+              return model.incarnations.every((inc) => inc.events.length > 0);
+            },
+            3000,
+          ).catch(() => {});
           await sleep(100); // a duplicate would arrive now
           await real.flush(model);
           // Every session has expired by now, whatever the model could tell.

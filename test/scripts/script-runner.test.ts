@@ -31,7 +31,7 @@ test.serial('NOSCRIPT on auto-pipelined calls reloads each script once and retri
   await admin.config('RESETSTAT');
   const replies = await Promise.all(Array.from({ length: 50 }, (_, i) => runner.run('count', [`p:{s${i}}:i`], [])));
   t.deepEqual(replies, Array(50).fill([0, []]));
-  const stats = (await admin.info('commandstats')) as string;
+  const stats = await admin.info('commandstats');
   t.regex(stats, /cmdstat_script\|load:calls=1,/, 'one reload for fifty NOSCRIPT replies');
   t.notRegex(stats, /cmdstat_eval:/, 'never sends a script body with EVAL');
 });

@@ -159,7 +159,7 @@ export function defineBehaviourSuite(test: TestFn<SuiteContext>, startBackend: (
     const ok = results.filter((r) => r.status === 'fulfilled').length;
     const rejected = results.filter((r) => r.status === 'rejected');
     t.is(ok, 5);
-    t.true(rejected.every((r) => (r as PromiseRejectedResult).reason.code === 'TOO_MANY_CONCURRENT_SESSIONS'));
+    t.true(rejected.every((r) => r.reason.code === 'TOO_MANY_CONCURRENT_SESSIONS'));
     t.is(await storage.count('u'), 5);
     t.is((await other.readAll('u')).size, 5);
     await storage.delete('u', [...(await storage.readAll('u')).keys()][0]!);

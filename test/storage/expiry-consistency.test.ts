@@ -23,7 +23,10 @@ test('a session value expires exactly when its index entry says, even after a lo
   const drift = async (id: string): Promise<number> => {
     const [sec, usec, pttl, recorded] = (await admin.eval(
       "local t = redis.call('TIME') return { t[1], t[2], redis.call('PTTL', KEYS[1]), redis.call('HGET', KEYS[2], ARGV[1]) }",
-      2, keys.valueKey('big', id), keys.indexKey('big'), id,
+      2,
+      keys.valueKey('big', id),
+      keys.indexKey('big'),
+      id,
     )) as [string, string, number, string];
     return Number(sec) * 1000 + Math.floor(Number(usec) / 1000) + pttl - Number(recorded);
   };

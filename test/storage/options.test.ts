@@ -25,7 +25,7 @@ const bad: Array<[string, Record<string, unknown>]> = [
 for (const [name, options] of bad) {
   test(`create() rejects ${name} with INVALID_ARGUMENT and sends nothing`, async (t) => {
     const client = idleClient();
-    await t.throwsAsync(UserSessionRedisStorage.create({ client, ...options } as never), {
+    await t.throwsAsync(UserSessionRedisStorage.create({ client, ...options }), {
       instanceOf: UserSessionStorageError,
       code: 'INVALID_ARGUMENT',
     } as never);

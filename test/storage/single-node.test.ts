@@ -23,7 +23,7 @@ test.beforeEach(async (t) => {
 });
 
 async function notifyFlags(admin: Redis): Promise<string> {
-  return ((await admin.config('GET', 'notify-keyspace-events')) as string[])[1]!;
+  return (await admin.config('GET', 'notify-keyspace-events'))[1]!;
 }
 
 async function subscriberCount(admin: Redis): Promise<number> {
@@ -76,7 +76,7 @@ test.serial("keyspaceEvents 'verify' rejects create() when the flags are missing
     instanceOf: UserSessionStorageError,
   });
   t.is(error?.code, 'KEYSPACE_EVENTS_DISABLED');
-  t.regex(error!.message, /Kxe/);
+  t.regex(error.message, /Kxe/);
   t.is(await notifyFlags(admin), '', 'verify never writes the setting');
   await waitFor('the failed subscriber to disconnect', async () => (await subscriberCount(admin)) === before);
   await admin.config('SET', 'notify-keyspace-events', 'KA');

@@ -32,7 +32,7 @@ export function multiListStore(client: Redis, prefix: string, data: Dataset): Se
       if (ids.length === 0) return sessions;
       const values = await client.mgetBuffer(...ids.map((id) => valueKey(subject, id)));
       ids.forEach((id, k) => {
-        if (values[k]) sessions.set(id, decode(values[k]!));
+        if (values[k]) sessions.set(id, decode(values[k]));
       });
       return sessions;
     },

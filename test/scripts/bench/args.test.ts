@@ -5,7 +5,7 @@ import { DEFAULTS, parseBenchArgs, QUICK } from '../../../scripts/bench/args.js'
 const quiet = <T>(fn: () => T): T => {
   // commander prints its error before throwing; keep the test output readable.
   const write = process.stderr.write;
-  process.stderr.write = (() => true) as typeof process.stderr.write;
+  process.stderr.write = () => true;
   try {
     return fn();
   } finally {
