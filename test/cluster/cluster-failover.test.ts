@@ -3,6 +3,7 @@ import type { ClusterOptions } from 'ioredis';
 import { scriptSha } from '../../src/scripts/script-runner.js';
 import { UserSessionRedisStorage } from '../../src/index.js';
 import type { LocalClusterNode } from '../../scripts/cluster.js';
+import { startAcknowledgedLoad } from '../helpers/acknowledged-load.js';
 import { ClusterBackend } from '../helpers/cluster-backend.js';
 import { sleep, waitFor } from '../helpers/wait.js';
 import { record } from '../storage/behaviour-suite.js';
@@ -44,25 +45,8 @@ for (const [i, [variant, clientOptions]] of variants.entries()) {
     // the first EVALSHA it serves gets NOSCRIPT, which must stay invisible.
     await replica.command('SCRIPT', 'FLUSH');
 
-    const acknowledged: number[] = [];
-    const failures: string[] = [];
-    let running = true;
-    let next = 0;
-    const worker = async (): Promise<void> => {
-      while (running) {
-        const n = next++;
-        try {
-          await storage.insert(`user-${n % 500}`, `s${n}`, { n }, 600);
-          acknowledged.push(n);
-          const probe = acknowledged[Math.floor(Math.random() * acknowledged.length)]!;
-          const read = await storage.read(`user-${probe % 500}`, `s${probe}`);
-          if (read?.n !== probe) failures.push(`read of acknowledged s${probe} gave ${JSON.stringify(read)}`);
-        } catch (error) {
-          failures.push(`s${n}: ${(error as Error).message}`);
-        }
-      }
-    };
-    const workers = Array.from({ length: 8 }, () => worker());
+    const load = startAcknowledgedLoad(storage, { subjects: 500, workers: 8 });
+    const { acknowledged, failures } = load;
     try {
       await waitFor('inserts before the failover', () => acknowledged.length >= 300);
       await replica.failover();
@@ -70,8 +54,7 @@ for (const [i, [variant, clientOptions]] of variants.entries()) {
       const atPromotion = acknowledged.length;
       await waitFor('inserts after the failover', () => acknowledged.length >= atPromotion + 600 || failures.length > 0, 20_000);
     } finally {
-      running = false;
-      await Promise.all(workers);
+      await load.stop();
     }
 
     t.deepEqual(failures, [], 'no CROSSSLOT, NOSCRIPT or any other error reached the caller');
@@ -79,7 +62,7 @@ for (const [i, [variant, clientOptions]] of variants.entries()) {
     t.is(exists, 1, 'the promoted master was given the insert script (preloaded when it appeared, or loaded at its first NOSCRIPT)');
     const lost: number[] = [];
     for (const n of acknowledged) {
-      if ((await storage.read(`user-${n % 500}`, `s${n}`))?.n !== n) lost.push(n);
+      if ((await storage.read(...load.sessionOf(n)))?.n !== n) lost.push(n);
     }
     t.deepEqual(lost, [], 'every acknowledged session is still there');
     let counted = 0;

@@ -3,6 +3,7 @@ import { UserSessionRedisStorage } from '../../src/index.js';
 import { luaScripts, type ScriptName } from '../../src/scripts/lua.generated.js';
 import { scriptSha } from '../../src/scripts/script-runner.js';
 import type { LocalClusterNode } from '../../scripts/cluster.js';
+import { startAcknowledgedLoad } from '../helpers/acknowledged-load.js';
 import { ClusterBackend, keysOn } from '../helpers/cluster-backend.js';
 import { sleep, waitFor } from '../helpers/wait.js';
 import { record } from '../storage/behaviour-suite.js';
@@ -46,25 +47,8 @@ test.serial(
     const storage = await UserSessionRedisStorage.create<Meta>({ client: await backend.clusterClient(), keyPrefix: 'reshard' });
     t.teardown(() => storage.close());
     const events = record(storage);
-    const acknowledged: number[] = [];
-    const failures: string[] = [];
-    let running = true;
-    let next = 0;
-    const worker = async (): Promise<void> => {
-      while (running) {
-        const n = next++;
-        try {
-          await storage.insert(`user-${n % 400}`, `s${n}`, { n }, 600);
-          acknowledged.push(n);
-          const probe = acknowledged[Math.floor(Math.random() * acknowledged.length)]!;
-          const read = await storage.read(`user-${probe % 400}`, `s${probe}`);
-          if (read?.n !== probe) failures.push(`read of acknowledged s${probe} gave ${JSON.stringify(read)}`);
-        } catch (error) {
-          failures.push(`s${n}: ${(error as Error).message}`);
-        }
-      }
-    };
-    const workers = Array.from({ length: 4 }, () => worker());
+    const load = startAcknowledgedLoad(storage, { subjects: 400, workers: 4 });
+    const { acknowledged, failures } = load;
     let added: LocalClusterNode;
     try {
       await waitFor('inserts before the resharding', () => acknowledged.length >= 200);
@@ -72,14 +56,13 @@ test.serial(
       const atEnd = acknowledged.length;
       await waitFor('inserts after the resharding', () => acknowledged.length >= atEnd + 200 || failures.length > 0);
     } finally {
-      running = false;
-      await Promise.all(workers);
+      await load.stop();
     }
     t.deepEqual(failures, [], 'no ASK, TRYAGAIN, CROSSSLOT or NOSCRIPT reached the caller');
     t.true((await keysOn(added, 'reshard:*')).length > 0, 'sessions moved to the new master');
     t.deepEqual(await cached(added), names, 'the new master got every script');
     const lost = [];
-    for (const n of acknowledged) if ((await storage.read(`user-${n % 400}`, `s${n}`))?.n !== n) lost.push(n);
+    for (const n of acknowledged) if ((await storage.read(...load.sessionOf(n)))?.n !== n) lost.push(n);
     t.deepEqual(lost, [], 'every acknowledged session survived the move');
 
     // Redis reclaims expired keys by sampling the keys that have a TTL: among
