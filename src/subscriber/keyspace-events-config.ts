@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import { ReplyError, type Redis } from 'ioredis';
 import { ErrorCode } from '../errors/error-code.js';
 import { UserSessionStorageError } from '../errors/user-session-storage-error.js';
 
@@ -28,6 +28,15 @@ export function missingFlags(current: string): string {
 }
 
 /**
+ * Only a reply from Redis (NOPERM, unknown or renamed command) is a refusal;
+ * a timeout or a dropped connection says nothing about the setting and is
+ * passed on as it is (the storage reports it as REDIS_ERROR).
+ */
+function isRefusal(error: unknown): boolean {
+  return error instanceof ReplyError;
+}
+
+/**
  * Makes sure the server publishes the events the subscriber needs. Runs on
  * every (re)connect: a restarted server has forgotten an earlier CONFIG SET.
  * 'configure' adds only the missing flags, keeping the ones other
@@ -39,6 +48,7 @@ export async function ensureKeyspaceEvents(connection: Pick<Redis, 'config'>, mo
     const reply = await connection.config('GET', 'notify-keyspace-events');
     current = reply[1] ?? '';
   } catch (cause) {
+    if (!isRefusal(cause)) throw cause;
     throw new UserSessionStorageError(
       ErrorCode.KEYSPACE_EVENTS_DISABLED,
       "cannot read notify-keyspace-events (CONFIG GET refused); allow 'config|get' to this user, or create the storage with keyspaceEvents: 'off'",
@@ -51,7 +61,8 @@ export async function ensureKeyspaceEvents(connection: Pick<Redis, 'config'>, mo
     try {
       await connection.config('SET', 'notify-keyspace-events', current + missing);
       return;
-    } catch {
+    } catch (cause) {
+      if (!isRefusal(cause)) throw cause;
       // Refused (ACL, managed Redis): report below exactly as 'verify' would.
     }
   }
