@@ -1,5 +1,5 @@
 import type { Cluster } from 'ioredis';
-import type { ScriptClient } from '../scripts/script-runner.js';
+import type { ScriptClient } from '../scripts/script-client.js';
 import { refreshSlots } from './cluster-client.js';
 
 /** Redis Cluster's redirections and refusals: each is replied before the command runs, so a retry is safe. */
@@ -9,20 +9,19 @@ const MAX_ATTEMPTS = 16;
 const RETRY_DELAY_MS = 100;
 
 /**
- * The cluster as the script runner's client. ioredis follows MOVED and ASK
- * itself for single commands, but with enableAutoPipelining a batch whose
- * commands get different redirections (a failover or a resharding moves
- * several slots at once) hands each error to its caller. Those commands did
- * not run; this sends them again once the slot map is fresh.
+ * The cluster's ScriptClient, sending again what a cluster in transition
+ * refused. ioredis follows MOVED, ASK, TRYAGAIN and CLUSTERDOWN itself, but
+ * gives up after maxRedirections (16) tries at 100 ms, sooner than a
+ * failover ends (about 4 s here), and hands those errors to the caller.
+ * Such a command did not run; this sends it again once the slot map is fresh.
  */
-export function redirectRetryingClient(cluster: Cluster): ScriptClient {
-  const client = cluster as unknown as ScriptClient;
+export function redirectRetryingClient(cluster: Cluster, client: ScriptClient): ScriptClient {
   return {
-    call: (...args: Parameters<ScriptClient['call']>) => client.call(...args),
-    async evalshaBuffer(sha, numberOfKeys, ...keysAndArgs) {
+    call: client.call,
+    async evalsha(sha, keys, args) {
       for (let attempt = 1; ; attempt++) {
         try {
-          return await client.evalshaBuffer(sha, numberOfKeys, ...keysAndArgs);
+          return await client.evalsha(sha, keys, args);
         } catch (error) {
           const reason = error instanceof Error ? notRun.exec(error.message)?.[1] : undefined;
           if (!reason || attempt === MAX_ATTEMPTS) throw error;
@@ -32,5 +31,5 @@ export function redirectRetryingClient(cluster: Cluster): ScriptClient {
         }
       }
     },
-  } as ScriptClient;
+  };
 }

@@ -1,17 +1,7 @@
 import { createHash } from 'node:crypto';
-import type { Redis } from 'ioredis';
 import { luaScripts, type ScriptName } from './lua.generated.js';
+import type { ScriptClient } from './script-client.js';
 import { SingleNodeScriptLoader, type ScriptLoader } from './script-loader.js';
-
-/**
- * What the runner needs of a client. ioredis generates `evalshaBuffer` (a
- * Buffer-reply EVALSHA) at run time but does not declare it. It is used
- * rather than `callBuffer('EVALSHA', ...)` because ioredis 6's
- * auto-pipelining drops the command name of `callBuffer` calls.
- */
-export type ScriptClient = Pick<Redis, 'call'> & {
-  evalshaBuffer(sha: string, numberOfKeys: number, ...keysAndArgs: (string | Buffer)[]): Promise<unknown>;
-};
 
 const shas = Object.fromEntries(Object.values(luaScripts).map((s) => [s.name, createHash('sha1').update(s.lua).digest('hex')])) as Record<
   ScriptName,
@@ -49,7 +39,7 @@ export class ScriptRunner {
   async run(name: ScriptName, keys: readonly string[], args: readonly (string | Buffer)[]): Promise<unknown> {
     for (let reloads = 0; ; reloads++) {
       try {
-        return await this.client.evalshaBuffer(shas[name], keys.length, ...keys, ...args);
+        return await this.client.evalsha(shas[name], keys, args);
       } catch (error) {
         if (!isNoScript(error) || reloads === this.loader.maxReloads) throw error;
         await this.loader.load(name, keys[0]!);

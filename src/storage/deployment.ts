@@ -4,7 +4,7 @@ import { ClusterScriptLoader } from '../cluster/cluster-script-loader.js';
 import { redirectRetryingClient } from '../cluster/redirect-retry.js';
 import type { KeySchema } from '../keys/key-schema.js';
 import { SingleNodeScriptLoader, type ScriptLoader } from '../scripts/script-loader.js';
-import type { ScriptClient } from '../scripts/script-runner.js';
+import { scriptClientOf, type ScriptClient } from '../scripts/script-client.js';
 import { ClusterKeyspaceSubscriber } from '../subscriber/cluster-keyspace-subscriber.js';
 import { KeyspaceSubscriber } from '../subscriber/keyspace-subscriber.js';
 import type { KeyEventHandlers, Subscriber } from '../subscriber/subscriber.js';
@@ -24,14 +24,13 @@ export interface Deployment {
 export function deploymentOf(client: Redis | Cluster, keys: KeySchema): Deployment {
   if (isCluster(client)) {
     return {
-      scriptClient: redirectRetryingClient(client),
+      scriptClient: redirectRetryingClient(client, scriptClientOf(client)),
       scriptLoader: () => new ClusterScriptLoader(client),
       subscriber: (handlers) => new ClusterKeyspaceSubscriber({ cluster: client, pattern: keys.keyspacePattern(0), ...handlers }),
     };
   }
   return {
-    // ioredis generates evalshaBuffer at run time but does not declare it.
-    scriptClient: client as unknown as ScriptClient,
+    scriptClient: scriptClientOf(client),
     scriptLoader: (onError) => new SingleNodeScriptLoader(client).followReconnects(client, onError),
     subscriber: (handlers) =>
       new KeyspaceSubscriber({
