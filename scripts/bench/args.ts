@@ -1,4 +1,5 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { BENCH_CODECS, type BenchCodecName } from './codecs.js';
 
 /** Every knob of `npm run bench`, resolved from argv and the environment. */
 export interface BenchOptions {
@@ -24,6 +25,8 @@ export interface BenchOptions {
   probeOps: number;
   /** Codec encode+decode iterations. */
   codecIterations: number;
+  /** The codec every store encodes metadata with (storage, raw baseline and reference alike). */
+  codec: BenchCodecName;
   jsonFile: string | undefined;
   markdown: boolean;
   progress: boolean;
@@ -134,6 +137,11 @@ export function benchCommand(): Command {
       positiveInt('--rounds', 100),
     )
     .option('--probe-ops <n>', `sequential ops counted for round trips (default ${DEFAULTS.probeOps})`, positiveInt('--probe-ops', 1_000_000))
+    .addOption(
+      new Option('--codec <name>', 'codec of every store (storage, raw baseline, reference), as a user would pass it to the storage')
+        .choices(BENCH_CODECS)
+        .default('msgpack-lite'),
+    )
     .option('--codec-iterations <n>', `codec encode+decode iterations (default ${DEFAULTS.codecIterations})`, positiveInt('--codec-iterations'))
     .option('--json <file>', 'write every figure to this file as JSON')
     .option('--markdown', 'print the result table as markdown (for the README)', false)
@@ -156,6 +164,7 @@ interface RawOptions {
   probeOps?: number;
   rounds?: number;
   codecIterations?: number;
+  codec: BenchCodecName;
   json?: string;
   markdown: boolean;
   progress: boolean;
@@ -194,6 +203,7 @@ export function parseBenchArgs(argv: readonly string[], env: NodeJS.ProcessEnv =
     rounds: o.rounds ?? base.rounds,
     probeOps: o.probeOps ?? base.probeOps,
     codecIterations: o.codecIterations ?? base.codecIterations,
+    codec: o.codec,
     jsonFile: o.json,
     markdown: o.markdown,
     progress: o.progress,

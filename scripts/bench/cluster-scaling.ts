@@ -8,6 +8,7 @@ import { planCases } from './plan.js';
 import type { Progress } from './progress.js';
 import type { CaseSpec } from './run-case.js';
 import { openServer } from './server.js';
+import { benchCodec } from './codecs.js';
 import { libraryStore } from './stores/library-store.js';
 import type { Table } from './table.js';
 
@@ -93,7 +94,7 @@ async function runStorageCase(
   const data = new Dataset(spec.perSubject, options.metaPadBytes);
   const op = operation(spec.operation, data, spec.warmup + spec.ops, spec.subjects);
   // The store helper is typed for a Redis; a Cluster is what the storage also accepts.
-  const store = await libraryStore(client as Redis, prefix, data);
+  const store = await libraryStore(client as Redis, prefix, data, benchCodec(options.codec));
   try {
     await runPool(0, op.prepareSessions, 64, async (i) => void (await store.insert(i)));
     return await measure({

@@ -1,5 +1,7 @@
 import { Redis } from 'ioredis';
+import type { Codec } from '../../src/index.js';
 import type { BenchOptions } from './args.js';
+import { benchCodec } from './codecs.js';
 import type { Progress } from './progress.js';
 import { countCommands, type CountingClient } from './round-trips.js';
 
@@ -9,6 +11,8 @@ export class BenchContext {
   private readonly clients: Redis[] = [];
   readonly admin: Redis;
   readonly probe: CountingClient;
+  /** What every store of the run encodes metadata with (`--codec`). */
+  readonly codec: Codec<unknown>;
 
   constructor(
     readonly options: BenchOptions,
@@ -19,6 +23,7 @@ export class BenchContext {
   ) {
     this.admin = this.client(false);
     this.probe = countCommands(this.client(false));
+    this.codec = benchCodec(options.codec);
   }
 
   /** A client of the caller's kind, with or without ioredis auto-pipelining. */

@@ -35,8 +35,8 @@ export async function insertGrowth(ctx: BenchContext): Promise<InsertGrowth> {
   const prefix = ctx.newPrefix();
   const filler = ctx.client(true);
   const client = ctx.client(false);
-  const fillStore = await libraryStore(filler, prefix, data);
-  const store = await libraryStore(client, prefix, data);
+  const fillStore = await libraryStore(filler, prefix, data, ctx.codec);
+  const store = await libraryStore(client, prefix, data, ctx.codec);
   const sample = Math.min(o.ops, 5_000);
   const steps: GrowthStep[] = [];
   let failed = 0;

@@ -4,7 +4,6 @@ import { runPool } from './measure.js';
 import type { StoreKind } from './operations.js';
 import { usedMemory } from './redis-info.js';
 import { openStore } from './run-case.js';
-import { msgpackCodec } from '../../src/index.js';
 
 export interface MemoryUse {
   store: StoreKind;
@@ -18,13 +17,13 @@ export interface MemoryUse {
 /** Redis memory per stored session for each design, from INFO memory used_memory around n inserts. */
 export async function memoryPerSession(ctx: BenchContext, n: number): Promise<MemoryUse[]> {
   const data = new Dataset(ctx.options.sessionsPerSubject, ctx.options.metaPadBytes);
-  const valueBytes = msgpackCodec<unknown>().encode(data.metadata(0)).length;
+  const valueBytes = ctx.codec.encode(data.metadata(0)).length;
   const client = ctx.client(true);
   const results: MemoryUse[] = [];
   for (const kind of ['raw', 'reference', 'storage'] as const) {
     ctx.progress.step(`memory: ${kind}`);
     const prefix = ctx.newPrefix();
-    const store = await openStore(kind, client, prefix, data);
+    const store = await openStore(kind, client, prefix, data, ctx.codec);
     try {
       const before = await usedMemory(ctx.admin);
       await runPool(0, n, 256, async (i) => void (await store.insert(i)));

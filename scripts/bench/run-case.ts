@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import type { Codec } from '../../src/index.js';
 import type { BenchContext } from './context.js';
 import { Dataset } from './dataset.js';
 import { measure, runPool, type Measurement } from './measure.js';
@@ -29,10 +30,11 @@ export interface CaseResult extends Omit<CaseSpec, 'subjects'> {
   verification: { failed: number; firstFailure: string | undefined };
 }
 
-export async function openStore(kind: StoreKind, client: Redis, prefix: string, data: Dataset): Promise<SessionStore> {
-  if (kind === 'storage') return libraryStore(client, prefix, data);
-  if (kind === 'raw') return rawStore(client, prefix, data);
-  return multiListStore(client, prefix, data);
+/** A store of that kind; every kind encodes the same metadata with the same codec. */
+export async function openStore(kind: StoreKind, client: Redis, prefix: string, data: Dataset, codec: Codec<unknown>): Promise<SessionStore> {
+  if (kind === 'storage') return libraryStore(client, prefix, data, codec);
+  if (kind === 'raw') return rawStore(client, prefix, data, codec);
+  return multiListStore(client, prefix, data, codec);
 }
 
 /** Prepares the data, measures, counts round trips, checks every result and what is left in Redis, then cleans up. */
@@ -41,8 +43,8 @@ export async function runCase(ctx: BenchContext, client: Redis, spec: CaseSpec):
   const prefix = ctx.newPrefix();
   const total = spec.warmup + spec.ops + spec.probeOps;
   const op = operation(spec.operation, data, total, spec.subjects);
-  const store = await openStore(spec.store, client, prefix, data);
-  const probeStore = await openStore(spec.store, ctx.probe.client, prefix, data);
+  const store = await openStore(spec.store, client, prefix, data, ctx.codec);
+  const probeStore = await openStore(spec.store, ctx.probe.client, prefix, data, ctx.codec);
   const guard = async (i: number, s: SessionStore): Promise<true | string> => {
     try {
       return await op.run(s, i);

@@ -1,11 +1,11 @@
 import type { Redis } from 'ioredis';
-import { UserSessionRedisStorage } from '../../../src/index.js';
+import { msgpackCodec, UserSessionRedisStorage, type Codec } from '../../../src/index.js';
 import type { Dataset } from '../dataset.js';
 import { TTL_SECONDS, type SessionStore } from './session-store.js';
 
-/** This library, with its defaults (msgpack-lite, keyspace events configured). */
-export async function libraryStore(client: Redis, prefix: string, data: Dataset): Promise<SessionStore> {
-  const storage = await UserSessionRedisStorage.create<unknown>({ client, keyPrefix: prefix });
+/** This library, with its defaults (msgpack-lite unless `--codec` says otherwise, keyspace events configured). */
+export async function libraryStore(client: Redis, prefix: string, data: Dataset, codec: Codec<unknown> = msgpackCodec()): Promise<SessionStore> {
+  const storage = await UserSessionRedisStorage.create<unknown>({ client, keyPrefix: prefix, codec });
   return {
     name: 'storage',
     insert: (i) => storage.insert(data.subjectOf(i), data.sessionId(i), data.metadata(i), TTL_SECONDS),

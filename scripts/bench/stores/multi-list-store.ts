@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { msgpackCodec } from '../../../src/index.js';
+import { msgpackCodec, type Codec } from '../../../src/index.js';
 import type { Dataset } from '../dataset.js';
 import { TTL_SECONDS, type SessionStore } from './session-store.js';
 
@@ -9,8 +9,7 @@ import { TTL_SECONDS, type SessionStore } from './session-store.js';
  * MULTI. Kept faithful, flaws included (the index is never pruned on
  * expiry, subjects with ':' collide, a failed SET NX still pushes the id).
  */
-export function multiListStore(client: Redis, prefix: string, data: Dataset): SessionStore {
-  const codec = msgpackCodec<unknown>();
+export function multiListStore(client: Redis, prefix: string, data: Dataset, codec: Codec<unknown> = msgpackCodec()): SessionStore {
   const indexKey = (subject: string): string => `${prefix}:${subject}`;
   const valueKey = (subject: string, id: string): string => `${prefix}:${subject}:${id}`;
   const keyOf = (i: number): string => valueKey(data.subjectOf(i), data.sessionId(i));

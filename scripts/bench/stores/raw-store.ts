@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { msgpackCodec } from '../../../src/index.js';
+import { msgpackCodec, type Codec } from '../../../src/index.js';
 import type { Dataset } from '../dataset.js';
 import { TTL_SECONDS, unsupported, type SessionStore } from './session-store.js';
 
@@ -8,8 +8,7 @@ import { TTL_SECONDS, unsupported, type SessionStore } from './session-store.js'
  * session, no index, no atomicity. Encoding and decoding are included, as
  * any store of this metadata has to pay them.
  */
-export function rawStore(client: Redis, prefix: string, data: Dataset): SessionStore {
-  const codec = msgpackCodec<unknown>();
+export function rawStore(client: Redis, prefix: string, data: Dataset, codec: Codec<unknown> = msgpackCodec()): SessionStore {
   const key = (i: number): string => `${prefix}:${data.subjectOf(i)}:${data.sessionId(i)}`;
   return {
     name: 'raw SET/GET',

@@ -24,6 +24,14 @@ test('no arguments: embedded server and the standard suite', (t) => {
   t.false(o.markdown);
   t.true(o.progress);
   t.is(o.jsonFile, undefined);
+  t.is(o.codec, 'msgpack-lite');
+});
+
+test('--codec runs every store with another codec; an unknown one is refused', (t) => {
+  t.is(parseBenchArgs(['--codec', 'msgpackr'], {}).codec, 'msgpackr');
+  t.is(parseBenchArgs(['--codec', 'json'], {}).codec, 'json');
+  const error = t.throws(() => quiet(() => parseBenchArgs(['--codec', 'protobuf'], {})), { instanceOf: CommanderError });
+  t.regex(error.message, /msgpack-lite, msgpackr, json/);
 });
 
 test('--redis and REDIS_URL choose an existing server; the flag wins', (t) => {
