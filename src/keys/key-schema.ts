@@ -54,6 +54,12 @@ export class KeySchema {
     return `${this.subjectPart(subject)}s:${sessionId}`;
   }
 
+  /** KEYS of a one-session script: value key, index key (the subject escaped once for both: this is every operation's hot path). */
+  sessionKeys(subject: string, sessionId: string): [valueKey: string, indexKey: string] {
+    const part = this.subjectPart(subject);
+    return [`${part}s:${sessionId}`, `${part}i`];
+  }
+
   /** The (subject, sessionId) of a value key of this prefix, or undefined for any other key. */
   parseValueKey(key: string): { subject: string; sessionId: string } | undefined {
     const head = `${this.prefix}:{`;

@@ -157,7 +157,7 @@ export class UserSessionRedisStorage<MetaData = unknown> extends EventEmitter {
     await this.run(
       subject,
       'insert',
-      [this.keys.valueKey(subject, sessionId), this.keys.indexKey(subject)],
+      this.keys.sessionKeys(subject, sessionId),
       [sessionId, value, String(ttlSeconds * 1000), String(concurrentSessions), onLimit, String(indexGraceMs)],
     );
   }
@@ -176,7 +176,7 @@ export class UserSessionRedisStorage<MetaData = unknown> extends EventEmitter {
     this.assertOpen();
     assertSubject(subject);
     assertSessionId(sessionId);
-    const value = await this.run(subject, 'read', [this.keys.valueKey(subject, sessionId), this.keys.indexKey(subject)], [sessionId]);
+    const value = await this.run(subject, 'read', this.keys.sessionKeys(subject, sessionId), [sessionId]);
     return Buffer.isBuffer(value) ? this.format.decode(value) : undefined;
   }
 
@@ -213,7 +213,7 @@ export class UserSessionRedisStorage<MetaData = unknown> extends EventEmitter {
     assertSubject(subject);
     assertSessionId(sessionId);
     const value = this.format.encode(metaData);
-    const result = await this.run(subject, 'update', [this.keys.valueKey(subject, sessionId), this.keys.indexKey(subject)], [sessionId, value]);
+    const result = await this.run(subject, 'update', this.keys.sessionKeys(subject, sessionId), [sessionId, value]);
     return result === 1;
   }
 
@@ -234,7 +234,7 @@ export class UserSessionRedisStorage<MetaData = unknown> extends EventEmitter {
     const result = await this.run(
       subject,
       'touch',
-      [this.keys.valueKey(subject, sessionId), this.keys.indexKey(subject)],
+      this.keys.sessionKeys(subject, sessionId),
       [sessionId, String(ttlSeconds * 1000), String(this.settings.indexGraceMs)],
     );
     return result === 1;
@@ -253,7 +253,7 @@ export class UserSessionRedisStorage<MetaData = unknown> extends EventEmitter {
     const result = await this.run(
       subject,
       'delete',
-      [this.keys.valueKey(subject, sessionId), this.keys.indexKey(subject)],
+      this.keys.sessionKeys(subject, sessionId),
       [sessionId, String(this.settings.indexGraceMs)],
     );
     return result === 1;

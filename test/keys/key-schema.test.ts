@@ -20,6 +20,7 @@ test('no two (prefix, subject, sessionId) share a value key or an index key', (t
       seen.set(index, JSON.stringify([prefix, subject]));
       for (const sessionId of awkward) {
         const value = keys.valueKey(subject, sessionId);
+        t.deepEqual(keys.sessionKeys(subject, sessionId), [value, index], 'sessionKeys builds the same two keys');
         t.false(seen.has(value), `value of ${JSON.stringify([prefix, subject, sessionId])} collides with ${seen.get(value)}`);
         seen.set(value, JSON.stringify([prefix, subject, sessionId]));
       }

@@ -2,6 +2,9 @@ import test from 'ava';
 import { parseBenchArgs } from '../../../scripts/bench/args.js';
 import { reportTables } from '../../../scripts/bench/report.js';
 import { runBench } from '../../../scripts/bench/run-bench.js';
+import { Dataset } from '../../../scripts/bench/dataset.js';
+import { benchCodec } from '../../../scripts/bench/codecs.js';
+import { openStore } from '../../../scripts/bench/run-case.js';
 import { renderMarkdown } from '../../../scripts/bench/table.js';
 import { TestRedis } from '../../helpers/redis-server.js';
 
@@ -52,4 +55,30 @@ test('a tiny run verifies its results, counts round trips and cleans up', async 
   t.true(report.targets.some((x) => x.target.startsWith('exactly 1 round trip') && x.met));
   t.regex(reportTables(report).map(renderMarkdown).join('\n'), /\| insert \| storage \|/);
   t.deepEqual(await admin.keys('*'), ['not-the-bench'], 'only the keys the bench found are left');
+});
+
+test('--codec json: every store encodes with it and every result still verifies', async (t) => {
+  const redis = await TestRedis.start();
+  t.teardown(() => redis.stop());
+  const options = parseBenchArgs(
+    ['--quick', '--redis', redis.url, '--codec', 'json', '--ops', '20', '--warmup', '0', '--fan-out', '1', '--insert-steps', '50,100'],
+    {},
+  );
+  const report = await runBench({ ...options, probeOps: 5, codecIterations: 10, progress: false });
+  t.deepEqual(report.verification, { failed: 0, failures: [] });
+
+  // What each kind of store writes: the JSON text (behind the storage's format tag 0x03).
+  const client = await redis.client();
+  const data = new Dataset(1, 0);
+  const json = JSON.stringify(data.metadata(0));
+  for (const kind of ['storage', 'raw', 'reference'] as const) {
+    const store = await openStore(kind, client, `codec-${kind}`, data, benchCodec(options.codec));
+    await store.insert(0);
+    await store.close();
+    const keys = await client.keys(`codec-${kind}:*`);
+    const values = (await Promise.all(keys.map(async (k) => ((await client.type(k)) === 'string' ? k : undefined)))).filter(Boolean);
+    t.is(values.length, 1, `${kind} stored one value`);
+    const stored = await client.getBuffer(values[0]!);
+    t.is(stored?.subarray(kind === 'storage' ? 1 : 0).toString(), json, kind);
+  }
 });
