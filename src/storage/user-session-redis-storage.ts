@@ -154,12 +154,14 @@ export class UserSessionRedisStorage<MetaData = unknown> extends EventEmitter {
     assertTtlSeconds(ttlSeconds);
     const value = this.format.encode(metaData);
     const { concurrentSessions, onLimit, indexGraceMs } = this.settings;
-    await this.run(
-      subject,
-      'insert',
-      this.keys.sessionKeys(subject, sessionId),
-      [sessionId, value, String(ttlSeconds * 1000), String(concurrentSessions), onLimit, String(indexGraceMs)],
-    );
+    await this.run(subject, 'insert', this.keys.sessionKeys(subject, sessionId), [
+      sessionId,
+      value,
+      String(ttlSeconds * 1000),
+      String(concurrentSessions),
+      onLimit,
+      String(indexGraceMs),
+    ]);
   }
 
   /**
@@ -231,12 +233,11 @@ export class UserSessionRedisStorage<MetaData = unknown> extends EventEmitter {
     assertSubject(subject);
     assertSessionId(sessionId);
     assertTtlSeconds(ttlSeconds);
-    const result = await this.run(
-      subject,
-      'touch',
-      this.keys.sessionKeys(subject, sessionId),
-      [sessionId, String(ttlSeconds * 1000), String(this.settings.indexGraceMs)],
-    );
+    const result = await this.run(subject, 'touch', this.keys.sessionKeys(subject, sessionId), [
+      sessionId,
+      String(ttlSeconds * 1000),
+      String(this.settings.indexGraceMs),
+    ]);
     return result === 1;
   }
 
@@ -250,12 +251,7 @@ export class UserSessionRedisStorage<MetaData = unknown> extends EventEmitter {
     this.assertOpen();
     assertSubject(subject);
     assertSessionId(sessionId);
-    const result = await this.run(
-      subject,
-      'delete',
-      this.keys.sessionKeys(subject, sessionId),
-      [sessionId, String(this.settings.indexGraceMs)],
-    );
+    const result = await this.run(subject, 'delete', this.keys.sessionKeys(subject, sessionId), [sessionId, String(this.settings.indexGraceMs)]);
     return result === 1;
   }
 
