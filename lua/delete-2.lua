@@ -18,7 +18,9 @@ local indexKey = KEYS[2]
 local sessionId = ARGV[1]
 local graceMs = tonumber(ARGV[2])
 
---- @include "stale-entry"
+--- @include "now-ms"
+--- @include "ended"
+--- @include "fit-index-ttl"
 
 local recordedExpiry = rcall("HGET", indexKey, sessionId)
 if not recordedExpiry then
@@ -27,14 +29,19 @@ if not recordedExpiry then
   rcall("DEL", valueKey)
   return { 0, {} }
 end
-if rcall("DEL", valueKey) == 0 then
-  return { 0, pruneStaleEntry(indexKey, sessionId, recordedExpiry) }
+if rcall("DEL", valueKey) == 1 then
+  rcall("HDEL", indexKey, sessionId)
+  local now = nowMs()
+  -- Only when this session bounded the index TTL is the longest remaining one
+  -- looked for, so a delete stays O(1) in the common case.
+  if rcall("PTTL", indexKey) <= tonumber(recordedExpiry) - now + graceMs then
+    fitIndexTtl(indexKey, now, graceMs)
+  end
+  return { 1, { ENDED_DELETED, sessionId } }
 end
-rcall("HDEL", indexKey, sessionId)
-local now = nowMs()
--- Only when this session bounded the index TTL is the longest remaining one
--- looked for, so a delete stays O(1) in the common case.
-if rcall("PTTL", indexKey) <= tonumber(recordedExpiry) - now + graceMs then
-  fitIndexTtl(indexKey, now, graceMs)
-end
-return { 1, { ENDED_DELETED, sessionId } }
+
+-- Helpers of the rare paths are defined only past the common path's return:
+-- a script's local functions are created anew each time it runs.
+--- @include "stale-entry"
+
+return { 0, pruneStaleEntry(indexKey, sessionId, recordedExpiry) }

@@ -30,15 +30,56 @@ local limit = tonumber(ARGV[4])
 local evictOldest = ARGV[5] == "evict-oldest"
 local graceMs = tonumber(ARGV[6])
 
---- @include "scan-index"
---- @include "index-ttl"
+--- @include "now-ms"
+--- @include "ended"
+--- @include "extend-index-ttl"
 
 local now = nowMs()
+-- PXAT, not PX: Redis 7.0 counts PX from the clock at the SET, which runs
+-- after the limit check; the value must expire exactly at the recorded time.
+local expiresAt = string.format("%d", now + ttlMs)
 local ended = {}
 
+-- Without a limit nothing has to be counted before writing, so insert writes
+-- first and reads the replies: SET NX fails only over an existing value and
+-- HSETNX only over an existing entry. A fresh sessionId costs no lookup.
+if limit == 0 then
+  if not rcall("SET", valueKey, value, "NX", "PXAT", expiresAt) then
+    if rcall("HEXISTS", indexKey, sessionId) == 1 then
+      return { -1, ended }
+    end
+    -- A value without index entry is no session (reads fail closed): it is replaced.
+    rcall("SET", valueKey, value, "PXAT", expiresAt)
+  end
+  if rcall("HSETNX", indexKey, sessionId, expiresAt) == 0 then
+    -- The entry of an ended session (its value was gone, or SET NX had
+    -- failed): reported here, once, and given the new expiry.
+    ended[1] = goneReason(rcall("HGET", indexKey, sessionId), now)
+    ended[2] = sessionId
+    rcall("HSET", indexKey, sessionId, expiresAt)
+  end
+  extendIndexTtl(indexKey, ttlMs + graceMs)
+  -- Every 64th entry the index is swept: stale entries (notifications off
+  -- or missed, and no readAll/count) can then never pile up beyond 64 per
+  -- subject, at an amortised cost of one check per session.
+  if rcall("HLEN", indexKey) % 64 ~= 0 then
+    return { 0, ended }
+  end
+end
+
+-- Helpers of the rare paths are defined only past the common path's return:
+-- a script's local functions are created anew each time it runs.
+--- @include "scan-index"
+
+if limit == 0 then
+  scanIndex(indexKey, ended, function() end)
+  return { 0, ended }
+end
+
+-- With a limit, the live sessions are counted before anything is written.
 -- The value is only looked at when the index has an entry: a value without
 -- its index entry is not a session (reads fail closed) and the SET below
--- replaces it, so a fresh sessionId costs no EXISTS.
+-- replaces it.
 local recordedExpiry = rcall("HGET", indexKey, sessionId)
 if recordedExpiry then
   if rcall("EXISTS", valueKey) == 1 then
@@ -49,41 +90,30 @@ if recordedExpiry then
   ended[#ended + 1] = sessionId
 end
 
--- With a limit, the live sessions must be counted, so the whole index is
--- read. Without one, insert stays O(1), except that every 64th entry it
--- sweeps the index: stale entries (notifications off or missed, and no
--- readAll/count) can then never pile up beyond 64 per subject, at an
--- amortised cost of one check per session.
-local sweep = limit > 0 or (rcall("HLEN", indexKey) + 1) % 64 == 0
-if sweep then
-  local live = {}
-  local expiries = {}
-  scanIndex(indexKey, ended, function(id, _, expiresAt)
-    live[#live + 1] = id
-    expiries[id] = expiresAt
+local live = {}
+local expiries = {}
+scanIndex(indexKey, ended, function(id, _, expiresAtMs)
+  live[#live + 1] = id
+  expiries[id] = expiresAtMs
+end)
+if #live >= limit then
+  if not evictOldest then
+    return { -2, ended }
+  end
+  -- Ends the sessions that would expire first; ties broken by id so the
+  -- choice does not depend on hash iteration order.
+  table.sort(live, function(a, b)
+    if expiries[a] == expiries[b] then return a < b end
+    return expiries[a] < expiries[b]
   end)
-  if limit > 0 and #live >= limit then
-    if not evictOldest then
-      return { -2, ended }
-    end
-    -- Ends the sessions that would expire first; ties broken by id so the
-    -- choice does not depend on hash iteration order.
-    table.sort(live, function(a, b)
-      if expiries[a] == expiries[b] then return a < b end
-      return expiries[a] < expiries[b]
-    end)
-    for i = 1, #live - limit + 1 do
-      rcall("DEL", valueKeyOf(indexKey, live[i]))
-      rcall("HDEL", indexKey, live[i])
-      ended[#ended + 1] = ENDED_DELETED
-      ended[#ended + 1] = live[i]
-    end
+  for i = 1, #live - limit + 1 do
+    rcall("DEL", valueKeyOf(indexKey, live[i]))
+    rcall("HDEL", indexKey, live[i])
+    ended[#ended + 1] = ENDED_DELETED
+    ended[#ended + 1] = live[i]
   end
 end
 
--- PXAT, not PX: Redis 7.0 counts PX from the clock at the SET, which runs
--- after the limit check; the value must expire exactly at the recorded time.
-local expiresAt = string.format("%d", now + ttlMs)
 rcall("SET", valueKey, value, "PXAT", expiresAt)
 rcall("HSET", indexKey, sessionId, expiresAt)
 extendIndexTtl(indexKey, ttlMs + graceMs)

@@ -19,13 +19,16 @@ local valueKey = KEYS[1]
 local indexKey = KEYS[2]
 local sessionId = ARGV[1]
 
---- @include "stale-entry"
-
 local value = rcall("GET", valueKey)
 local recordedExpiry = rcall("HGET", indexKey, sessionId)
 if value and recordedExpiry then
   return { value, {} }
 end
+
+-- Helpers of the rare paths are defined only past the common path's return:
+-- a script's local functions are created anew each time it runs.
+--- @include "stale-entry"
+
 if value then
   rcall("DEL", valueKey)
   return { false, {} }

@@ -17,8 +17,6 @@ local indexKey = KEYS[2]
 local sessionId = ARGV[1]
 local value = ARGV[2]
 
---- @include "stale-entry"
-
 local recordedExpiry = rcall("HGET", indexKey, sessionId)
 if not recordedExpiry then
   return { 0, {} }
@@ -27,4 +25,9 @@ end
 if rcall("SET", valueKey, value, "XX", "KEEPTTL") then
   return { 1, {} }
 end
+
+-- Helpers of the rare paths are defined only past the common path's return:
+-- a script's local functions are created anew each time it runs.
+--- @include "stale-entry"
+
 return { 0, pruneStaleEntry(indexKey, sessionId, recordedExpiry) }

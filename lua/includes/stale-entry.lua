@@ -1,6 +1,5 @@
 --- @include "now-ms"
 --- @include "ended"
---- @include "index-ttl"
 
 -- An index entry whose value is gone is removed and reported once: HDEL is
 -- atomic with the check, so of all the scripts and subscribers racing on it,

@@ -6,7 +6,7 @@ import { TestRedis } from '../helpers/redis-server.js';
 import { waitFor } from '../helpers/wait.js';
 
 /**
- * The ACL rules documented in docs/readme/reliability.md ("Least privilege"),
+ * The ACL rules documented in README.md ("Least privilege (ACL)"),
  * for key prefix `sess` on database 0. The commands after EVALSHA are the
  * ones the scripts call: Redis checks a script's redis.call()s against the
  * caller's ACL too.
@@ -17,7 +17,24 @@ function aclRules(prefix: string, mode: KeyspaceEventsMode): string[] {
     '+evalsha',
     '+script|load',
     '+info', // ioredis's ready check on every (re)connect
-    ...['+time', '+get', '+set', '+del', '+exists', '+hget', '+hset', '+hdel', '+hgetall', '+hlen', '+hvals', '+pttl', '+pexpire', '+pexpireat'],
+    ...[
+      '+time',
+      '+get',
+      '+set',
+      '+del',
+      '+exists',
+      '+hget',
+      '+hexists',
+      '+hset',
+      '+hsetnx',
+      '+hdel',
+      '+hgetall',
+      '+hlen',
+      '+hvals',
+      '+pttl',
+      '+pexpire',
+      '+pexpireat',
+    ],
   ];
   if (mode === 'off') return rules;
   rules.push(`&__keyspace@0__:${prefix}:{*}:s:*`, '+psubscribe', '+config|get');
@@ -51,6 +68,14 @@ async function aclLog(): Promise<string[]> {
 async function exercise(storage: UserSessionRedisStorage<unknown>): Promise<void> {
   await storage.insert('u:1', 'a', { n: 1 }, 60);
   await storage.insert('u:1', 'b', { n: 2 }, 120);
+  await storage.insert('u:1', 'a', { n: 0 }, 60).then(
+    () => {
+      throw new Error('a duplicate insert succeeded');
+    },
+    (error: unknown) => {
+      if ((error as { code?: string }).code !== ErrorCode.SESSION_ALREADY_EXISTS) throw error;
+    },
+  );
   await storage.read('u:1', 'a');
   await storage.readAll('u:1');
   await storage.count('u:1');

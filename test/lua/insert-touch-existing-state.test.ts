@@ -1,0 +1,87 @@
+import test from 'ava';
+import { UserSessionRedisStorage, UserSessionStorageError } from '../../src/index.js';
+import { TestRedis } from '../helpers/redis-server.js';
+
+// Without a limit, insert-2.lua writes first (SET NX, HSETNX) and reads the
+// replies, and touch-2.lua does the same (PEXPIREAT, HSET): no lookup on the
+// common path. These are the outcomes that depend on what was already there.
+test('insert: duplicate rejected, orphan value replaced, stale entry pruned and reported', async (t) => {
+  const redis = await TestRedis.start();
+  t.teardown(() => redis.stop());
+  const client = await redis.client();
+  const storage = await UserSessionRedisStorage.create<{ v: number }>({ client, keyPrefix: 'p', keyspaceEvents: 'off' });
+  t.teardown(() => storage.close());
+  const evicted: string[] = [];
+  const expired: string[] = [];
+  storage.on('evicted', (e) => evicted.push(e.sessionId));
+  storage.on('expired', (e) => expired.push(e.sessionId));
+
+  await storage.insert('alice', 'dup', { v: 1 }, 100);
+  const ttl = await client.pttl('p:{alice}:s:dup');
+  const error = await t.throwsAsync(storage.insert('alice', 'dup', { v: 2 }, 1000));
+  t.is((error as UserSessionStorageError).code, 'SESSION_ALREADY_EXISTS');
+  t.deepEqual(await storage.read('alice', 'dup'), { v: 1 });
+  t.true((await client.pttl('p:{alice}:s:dup')) <= ttl, 'TTL untouched');
+
+  await client.set('p:{alice}:s:orphan', 'junk');
+  await storage.insert('alice', 'orphan', { v: 3 }, 100);
+  t.deepEqual(await storage.read('alice', 'orphan'), { v: 3 });
+
+  await client.del('p:{alice}:s:dup');
+  await storage.insert('alice', 'dup', { v: 4 }, 100);
+  t.deepEqual(await storage.read('alice', 'dup'), { v: 4 });
+
+  // An entry whose recorded expiry has passed, its value gone: "expired", not "evicted".
+  await storage.insert('alice', 'old', { v: 5 }, 100);
+  await client.hset('p:{alice}:i', 'old', String(Date.now() - 1000));
+  await client.del('p:{alice}:s:old');
+  await storage.insert('alice', 'old', { v: 6 }, 100);
+  t.deepEqual(await storage.read('alice', 'old'), { v: 6 });
+
+  await new Promise((resolve) => setImmediate(resolve));
+  t.deepEqual(evicted, ['dup'], 'the vanished session is reported once, as evicted');
+  t.deepEqual(expired, ['old'], 'the session past its recorded expiry is reported once, as expired');
+  t.is(await storage.count('alice'), 3);
+});
+
+test('the index TTL only grows, and comes back on an index persisted from outside', async (t) => {
+  const redis = await TestRedis.start();
+  t.teardown(() => redis.stop());
+  const client = await redis.client();
+  const storage = await UserSessionRedisStorage.create({ client, keyPrefix: 'p', keyspaceEvents: 'off', indexGraceSeconds: 60 });
+  t.teardown(() => storage.close());
+  const index = 'p:{bob}:i';
+
+  await storage.insert('bob', 'long', 1, 1000);
+  t.true((await client.pttl(index)) > 1_055_000, 'a new index gets longest session + grace');
+  await storage.insert('bob', 'short', 1, 10);
+  t.true((await client.pttl(index)) > 1_055_000, 'a shorter session does not shorten it');
+  await storage.touch('bob', 'short', 5000);
+  t.true((await client.pttl(index)) > 5_055_000, 'a longer touch lengthens it');
+
+  await client.persist(index);
+  await storage.insert('bob', 'third', 1, 100);
+  t.true((await client.pttl(index)) > 150_000, 'insert gives a persisted index a TTL again');
+  await client.persist(index);
+  await storage.touch('bob', 'third', 100);
+  t.true((await client.pttl(index)) > 150_000, 'so does touch');
+});
+
+test('touch: a value without index entry is no session; it is deleted, and no entry is left', async (t) => {
+  const redis = await TestRedis.start();
+  t.teardown(() => redis.stop());
+  const client = await redis.client();
+  const storage = await UserSessionRedisStorage.create({ client, keyPrefix: 'p', keyspaceEvents: 'off' });
+  t.teardown(() => storage.close());
+
+  await client.set('p:{carol}:s:orphan', 'junk', 'EX', 100);
+  t.false(await storage.touch('carol', 'orphan', 1000));
+  t.is(await client.exists('p:{carol}:s:orphan', 'p:{carol}:i'), 0, 'orphan value deleted, no index created');
+
+  await storage.insert('carol', 'live', 1, 100);
+  await client.set('p:{carol}:s:orphan2', 'junk', 'EX', 100);
+  t.false(await storage.touch('carol', 'orphan2', 1000));
+  t.deepEqual(await client.hkeys('p:{carol}:i'), ['live'], 'the other entries are untouched');
+  t.is(await client.exists('p:{carol}:s:orphan2'), 0);
+  t.true(await storage.touch('carol', 'live', 1000));
+});
