@@ -4,6 +4,15 @@ import type { CaseSpec } from './run-case.js';
 
 const clamp = (x: number, lo: number, hi: number): number => Math.max(lo, Math.min(hi, Math.floor(x)));
 
+/**
+ * Fewest measured and probed operations of a subject-level case. The
+ * linearity check divides the probe's server time by the sessions per
+ * subject; with 10 probed calls at 1000 sessions (about 20 ms of server
+ * time), four runs of the same code measured readAll's growth from 100 to
+ * 1000 sessions as 1.05x to 1.46x on the shared development machine.
+ */
+const MIN_SUBJECT_OPS = 50;
+
 /** The cases of one run, in order. Subject-level operations get fewer ops as subjects grow, so each case costs about the same. */
 export function planCases(o: BenchOptions): CaseSpec[] {
   const cases: CaseSpec[] = [];
@@ -11,8 +20,8 @@ export function planCases(o: BenchOptions): CaseSpec[] {
     const subjectLevel = operation === 'readAll' || operation === 'count' || operation === 'deleteAll';
     let ops = o.ops;
     // deleteAll needs a fresh subject per op (and its sessions prepared), so it gets fewer.
-    if (operation === 'deleteAll') ops = clamp((o.ops * (group === 'fan-out' ? 3 : 1)) / perSubject, 20, o.ops);
-    else if (operation === 'readAll') ops = clamp((o.ops * 4) / perSubject, 20, o.ops);
+    if (operation === 'deleteAll') ops = clamp((o.ops * (group === 'fan-out' ? 3 : 1)) / perSubject, MIN_SUBJECT_OPS, o.ops);
+    else if (operation === 'readAll') ops = clamp((o.ops * 4) / perSubject, MIN_SUBJECT_OPS, o.ops);
     const scale = ops / o.ops;
     cases.push({
       group,
@@ -22,7 +31,7 @@ export function planCases(o: BenchOptions): CaseSpec[] {
       perSubject,
       ops,
       warmup: Math.ceil(o.warmup * scale),
-      probeOps: subjectLevel ? Math.min(o.probeOps, Math.max(10, Math.ceil(o.probeOps * scale))) : o.probeOps,
+      probeOps: subjectLevel ? Math.min(o.probeOps, Math.max(MIN_SUBJECT_OPS, Math.ceil(o.probeOps * scale))) : o.probeOps,
       subjects: Math.max(2, Math.floor(o.ops / perSubject)),
     });
   };
