@@ -1,8 +1,11 @@
+import type { Redis } from 'ioredis';
 import type { BenchContext } from './context.js';
 import { Dataset } from './dataset.js';
 import { measure, runPool } from './measure.js';
+import { waitForRehash } from './rehash.js';
 import { commandCalls, commandUsec, usedMemory } from './redis-info.js';
 import { libraryStore } from './stores/library-store.js';
+import { TTL_SECONDS } from './stores/session-store.js';
 import type { LatencySummary } from './latency.js';
 
 export interface GrowthStep {
@@ -14,6 +17,10 @@ export interface GrowthStep {
   bytesPerSession: number;
   /** Server time per insert (EVALSHA usec / calls over the sample, INFO commandstats): unaffected by client noise. */
   serverUsecPerInsert: number;
+  /** Server time per raw SET PX of the same value, sampled right after at the same size: what Redis itself costs there. */
+  rawSetServerUsec: number;
+  /** Whether the end of Redis's key-table doubling was seen before sampling (false: DEBUG refused, waited blind). */
+  rehashSettled: boolean;
 }
 
 export interface InsertGrowth {
@@ -29,6 +36,16 @@ export interface InsertGrowth {
  * sample of inserts at the run's concurrency. Insert without a limit is O(1):
  * its latency must not grow with the number of stored sessions.
  */
+/**
+ * Inserts sampled at a step (the warm-up adds a fifth). At most a fifth of
+ * the step, so the sample measures the step's size, not up to 60% more, and
+ * does not run into the next doubling of Redis's key table (at 10,000
+ * sessions, 11,000 keys, a 6,000-insert sample would cross 16,384 keys).
+ */
+export function growthSample(ops: number, step: number): number {
+  return Math.max(1, Math.min(ops, 5_000, Math.floor(step / 5)));
+}
+
 export async function insertGrowth(ctx: BenchContext): Promise<InsertGrowth> {
   const o = ctx.options;
   const data = new Dataset(o.sessionsPerSubject, o.metaPadBytes);
@@ -37,7 +54,8 @@ export async function insertGrowth(ctx: BenchContext): Promise<InsertGrowth> {
   const client = ctx.client(false);
   const fillStore = await libraryStore(filler, prefix, data, ctx.codec);
   const store = await libraryStore(client, prefix, data, ctx.codec);
-  const sample = Math.min(o.ops, 5_000);
+  const rawPrefix = ctx.newPrefix();
+  const rawValue = ctx.codec.encode(data.metadata(0));
   const steps: GrowthStep[] = [];
   let failed = 0;
   let firstFailure: string | undefined;
@@ -52,8 +70,12 @@ export async function insertGrowth(ctx: BenchContext): Promise<InsertGrowth> {
       });
       stored = Math.max(stored, target);
       const bytesPerSession = ((await usedMemory(ctx.admin)) - baseMemory) / stored;
+      ctx.progress.step(`insert growth: waiting for Redis to finish growing its key table`);
+      // Blind, 5 s per million keys: the doubling past 2^20 keys was over within 5 s.
+      const rehashSettled = await waitForRehash(ctx.admin, Math.min(5_000, target / 200));
       ctx.progress.step(`insert growth: sampling at ${stored.toLocaleString('en')} sessions`);
       const from = stored;
+      const sample = growthSample(o.ops, target);
       const warmup = Math.ceil(sample / 5);
       const [usecBefore, callsBefore] = [(await commandUsec(ctx.admin)).get('evalsha') ?? 0, (await commandCalls(ctx.admin)).get('evalsha') ?? 0];
       const m = await measure({
@@ -67,8 +89,17 @@ export async function insertGrowth(ctx: BenchContext): Promise<InsertGrowth> {
       const calls = ((await commandCalls(ctx.admin)).get('evalsha') ?? 0) - callsBefore;
       failed += m.failed;
       firstFailure ??= m.firstFailure;
-      steps.push({ storedSessions: stored, opsPerSec: m.opsPerSec, latency: m.latency, bytesPerSession, serverUsecPerInsert: usec / calls });
       stored += warmup + sample;
+      const rawSetServerUsec = await rawSetUsec(ctx, client, rawPrefix, rawValue, sample);
+      steps.push({
+        storedSessions: from,
+        opsPerSec: m.opsPerSec,
+        latency: m.latency,
+        bytesPerSession,
+        serverUsecPerInsert: usec / calls,
+        rawSetServerUsec,
+        rehashSettled,
+      });
     }
     const keys = await ctx.keysUnder(prefix);
     const want = stored + Math.ceil(stored / o.sessionsPerSubject);
@@ -83,4 +114,19 @@ export async function insertGrowth(ctx: BenchContext): Promise<InsertGrowth> {
   }
   const p50s = steps.map((s) => s.latency.p50);
   return { steps, p50Spread: Math.max(...p50s) / Math.min(...p50s), failed, firstFailure };
+}
+
+/**
+ * Server µs per plain SET PX of the value, n of them at the run's
+ * concurrency (nothing else sends SET meanwhile); the keys are removed
+ * again, so later steps' sizes and memory figures hold only sessions.
+ */
+async function rawSetUsec(ctx: BenchContext, client: Redis, prefix: string, value: Buffer, n: number): Promise<number> {
+  const [usecBefore, callsBefore] = [(await commandUsec(ctx.admin)).get('set') ?? 0, (await commandCalls(ctx.admin)).get('set') ?? 0];
+  const key = (i: number): string => `${prefix}:${i}`;
+  await runPool(0, n, ctx.options.concurrency, async (i) => void (await client.set(key(i), value, 'PX', TTL_SECONDS * 1000)));
+  const usec = ((await commandUsec(ctx.admin)).get('set') ?? 0) - usecBefore;
+  const calls = ((await commandCalls(ctx.admin)).get('set') ?? 0) - callsBefore;
+  for (let i = 0; i < n; i += 1000) await ctx.admin.unlink(...Array.from({ length: Math.min(1000, n - i) }, (_, k) => key(i + k)));
+  return usec / calls;
 }

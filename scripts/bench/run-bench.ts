@@ -2,7 +2,7 @@ import os from 'node:os';
 import type { BenchOptions } from './args.js';
 import { codecCosts } from './codecs.js';
 import { BenchContext } from './context.js';
-import { insertGrowth } from './insert-growth.js';
+import { growthSample, insertGrowth } from './insert-growth.js';
 import { mergeRounds } from './median.js';
 import { memoryPerSession } from './memory.js';
 import { planCases } from './plan.js';
@@ -22,7 +22,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
   try {
     const redis = (await info(ctx.admin, 'server')).get('redis_version') ?? 'unknown';
     const clients = { false: ctx.client(false), true: ctx.client(true) };
-    const growthOps = options.insertSteps.at(-1)! + options.insertSteps.length * Math.min(options.ops, 5_000);
+    const growthOps = options.insertSteps.at(-1)! + options.insertSteps.reduce((n, step) => n + growthSample(options.ops, step), 0);
     progress.start(cases.reduce((n, c) => n + c.ops, 0) + growthOps);
 
     const runs: CaseResult[] = [];

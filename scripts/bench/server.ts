@@ -19,7 +19,8 @@ export async function openServer(url: string | undefined): Promise<BenchServer> 
   const systemBinary = systemRedisServer();
   const server = await RedisMemoryServer.create({
     binary: systemBinary ? { systemBinary } : {},
-    instance: { args: ['--save', '', '--appendonly', 'no'] },
+    // DEBUG HTSTATS (local connections only) tells when a key-table doubling is over: see rehash.ts.
+    instance: { args: ['--save', '', '--appendonly', 'no', '--enable-debug-command', 'local'] },
   });
   const host = await server.getHost();
   const port = await server.getPort();
