@@ -1,4 +1,3 @@
-import type { Redis } from 'ioredis';
 import type { BenchContext } from './context.js';
 import { Dataset } from './dataset.js';
 import { measure, runPool } from './measure.js';
@@ -15,9 +14,9 @@ export interface GrowthStep {
   latency: LatencySummary;
   /** used_memory / stored sessions, bytes (index share included). */
   bytesPerSession: number;
-  /** Server time per insert (EVALSHA usec / calls over the sample, INFO commandstats): unaffected by client noise. */
+  /** Server time per insert (EVALSHA usec / calls, INFO commandstats) over up to 500 inserts sent one at a time. */
   serverUsecPerInsert: number;
-  /** Server time per raw SET PX of the same value, sampled right after at the same size: what Redis itself costs there. */
+  /** Server time per raw SET PX of the same value, measured the same way right after: what Redis itself costs at that size. */
   rawSetServerUsec: number;
   /** Whether the end of Redis's key-table doubling was seen before sampling (false: DEBUG refused, waited blind). */
   rehashSettled: boolean;
@@ -36,11 +35,15 @@ export interface InsertGrowth {
  * sample of inserts at the run's concurrency. Insert without a limit is O(1):
  * its latency must not grow with the number of stored sessions.
  */
+/** Most inserts run one at a time at each step for the server-time figures. */
+const PROBE_MAX = 500;
+
 /**
- * Inserts sampled at a step (the warm-up adds a fifth). At most a fifth of
- * the step, so the sample measures the step's size, not up to 60% more, and
- * does not run into the next doubling of Redis's key table (at 10,000
- * sessions, 11,000 keys, a 6,000-insert sample would cross 16,384 keys).
+ * Inserts sampled at a step. With the warm-up (a fifth more) and the
+ * sequential probe, a step adds at most 30% of its size: the sample
+ * measures the step's size, not up to 60% more, and the default steps do
+ * not run into the next doubling of Redis's key table (at 10,000 sessions,
+ * 11,000 keys, a 6,000-insert sample would cross 16,384 keys).
  */
 export function growthSample(ops: number, step: number): number {
   return Math.max(1, Math.min(ops, 5_000, Math.floor(step / 5)));
@@ -77,7 +80,6 @@ export async function insertGrowth(ctx: BenchContext): Promise<InsertGrowth> {
       const from = stored;
       const sample = growthSample(o.ops, target);
       const warmup = Math.ceil(sample / 5);
-      const [usecBefore, callsBefore] = [(await commandUsec(ctx.admin)).get('evalsha') ?? 0, (await commandCalls(ctx.admin)).get('evalsha') ?? 0];
       const m = await measure({
         warmup,
         ops: sample,
@@ -85,18 +87,26 @@ export async function insertGrowth(ctx: BenchContext): Promise<InsertGrowth> {
         op: async (i) => (await store.insert(from + i), true),
         onProgress: (n) => ctx.progress.add(n),
       });
-      const usec = ((await commandUsec(ctx.admin)).get('evalsha') ?? 0) - usecBefore;
-      const calls = ((await commandCalls(ctx.admin)).get('evalsha') ?? 0) - callsBefore;
       failed += m.failed;
       firstFailure ??= m.firstFailure;
       stored += warmup + sample;
-      const rawSetServerUsec = await rawSetUsec(ctx, client, rawPrefix, rawValue, sample);
+      // Server time from one insert at a time: with 16 in flight the client
+      // competes with the server for the 2 CPUs, and commandstats' wall-clock
+      // usec then counts the server's waits too.
+      const probe = Math.min(sample, PROBE_MAX);
+      const probeFrom = stored;
+      const serverUsecPerInsert = await sequentialServerUsec(ctx, 'evalsha', probe, (i) => store.insert(probeFrom + i));
+      stored += probe;
+      const rawKey = (i: number): string => `${rawPrefix}:${i}`;
+      const rawSetServerUsec = await sequentialServerUsec(ctx, 'set', probe, (i) => client.set(rawKey(i), rawValue, 'PX', TTL_SECONDS * 1000));
+      // Removed again, so later steps' sizes and memory figures hold only sessions.
+      for (let i = 0; i < probe; i += 1000) await ctx.admin.unlink(...Array.from({ length: Math.min(1000, probe - i) }, (_, k) => rawKey(i + k)));
       steps.push({
         storedSessions: from,
         opsPerSec: m.opsPerSec,
         latency: m.latency,
         bytesPerSession,
-        serverUsecPerInsert: usec / calls,
+        serverUsecPerInsert,
         rawSetServerUsec,
         rehashSettled,
       });
@@ -116,17 +126,10 @@ export async function insertGrowth(ctx: BenchContext): Promise<InsertGrowth> {
   return { steps, p50Spread: Math.max(...p50s) / Math.min(...p50s), failed, firstFailure };
 }
 
-/**
- * Server µs per plain SET PX of the value, n of them at the run's
- * concurrency (nothing else sends SET meanwhile); the keys are removed
- * again, so later steps' sizes and memory figures hold only sessions.
- */
-async function rawSetUsec(ctx: BenchContext, client: Redis, prefix: string, value: Buffer, n: number): Promise<number> {
-  const [usecBefore, callsBefore] = [(await commandUsec(ctx.admin)).get('set') ?? 0, (await commandCalls(ctx.admin)).get('set') ?? 0];
-  const key = (i: number): string => `${prefix}:${i}`;
-  await runPool(0, n, ctx.options.concurrency, async (i) => void (await client.set(key(i), value, 'PX', TTL_SECONDS * 1000)));
-  const usec = ((await commandUsec(ctx.admin)).get('set') ?? 0) - usecBefore;
-  const calls = ((await commandCalls(ctx.admin)).get('set') ?? 0) - callsBefore;
-  for (let i = 0; i < n; i += 1000) await ctx.admin.unlink(...Array.from({ length: Math.min(1000, n - i) }, (_, k) => key(i + k)));
-  return usec / calls;
+/** Runs op(0..n-1) one at a time and returns the server µs per call of `command` (INFO commandstats; nothing else sends it meanwhile). */
+async function sequentialServerUsec(ctx: BenchContext, command: string, n: number, op: (i: number) => Promise<unknown>): Promise<number> {
+  const [usecBefore, callsBefore] = [(await commandUsec(ctx.admin)).get(command) ?? 0, (await commandCalls(ctx.admin)).get(command) ?? 0];
+  for (let i = 0; i < n; i++) await op(i);
+  const usec = ((await commandUsec(ctx.admin)).get(command) ?? 0) - usecBefore;
+  return usec / (((await commandCalls(ctx.admin)).get(command) ?? 0) - callsBefore);
 }
