@@ -23,3 +23,19 @@ export function mergeRounds(results: CaseResult[]): MergedCase[] {
     return { ...median, verification: { failed, firstFailure }, roundsOpsPerSec: runs.map((r) => Math.round(r.measurement.opsPerSec)) };
   });
 }
+
+/**
+ * Throughput of `mine` over `base`. When both ran in the same rounds, the
+ * median of the per-round ratios: the two sides of a round ran moments
+ * apart, so load from other tenants of the machine hits both alike, where
+ * the ratio of two medians can pair one side's quiet round with the other's
+ * busy one.
+ */
+export function throughputRatio(mine: CaseResult, base: CaseResult): number {
+  const a = (mine as Partial<MergedCase>).roundsOpsPerSec;
+  const b = (base as Partial<MergedCase>).roundsOpsPerSec;
+  if (!a || !b || a.length !== b.length || a.length === 0) return mine.measurement.opsPerSec / base.measurement.opsPerSec;
+  const ratios = a.map((x, r) => x / b[r]!).sort((x, y) => x - y);
+  const mid = Math.floor(ratios.length / 2);
+  return ratios.length % 2 ? ratios[mid]! : (ratios[mid - 1]! + ratios[mid]!) / 2;
+}

@@ -1,3 +1,4 @@
+import { throughputRatio } from './median.js';
 import type { BenchOptions } from './args.js';
 import type { CodecCost } from './codecs.js';
 import type { InsertGrowth } from './insert-growth.js';
@@ -33,7 +34,7 @@ function coreTable(cases: CaseResult[], ap: boolean, concurrency: number): Table
           ? (BASELINES[c.operation] ?? [])
               .map((b) => {
                 const base = findCase(cases, 'core', b.store, b.operation, ap);
-                return base ? `${(c.measurement.opsPerSec / base.measurement.opsPerSec).toFixed(2)}x ${baselineLabel(b)}` : '';
+                return base ? `${throughputRatio(c, base).toFixed(2)}x ${baselineLabel(b)}` : '';
               })
               .join(', ')
           : 'baseline';
@@ -80,7 +81,7 @@ function fanOutTable(cases: CaseResult[], fanOut: number[]): Table {
         mine.roundTrips.roundTripsPerOp.toFixed(2),
         int(ref.measurement.opsPerSec),
         ref.roundTrips.roundTripsPerOp.toFixed(2),
-        `${(mine.measurement.opsPerSec / ref.measurement.opsPerSec).toFixed(2)}x`,
+        `${throughputRatio(mine, ref).toFixed(2)}x`,
       ]);
     }
   }

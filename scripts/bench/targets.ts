@@ -1,3 +1,4 @@
+import { throughputRatio } from './median.js';
 import type { InsertGrowth } from './insert-growth.js';
 import type { OperationName, StoreKind } from './operations.js';
 import type { CaseResult } from './run-case.js';
@@ -61,7 +62,7 @@ export function checkTargets(cases: CaseResult[], growth: InsertGrowth | undefin
       for (const b of baselines) {
         const base = findCase(cases, 'core', b.store, b.operation, ap);
         if (!mine || !base || b.min === undefined) continue;
-        const ratio = mine.measurement.opsPerSec / base.measurement.opsPerSec;
+        const ratio = throughputRatio(mine, base);
         checks.push({ target: `${op} >= ${b.min}x ${baselineLabel(b)} (${mode})`, measured: `${ratio.toFixed(2)}x`, met: ratio >= b.min });
       }
     }
