@@ -15,14 +15,22 @@ local indexKey = KEYS[1]
 --- @include "scan-index"
 
 local count = 0
+local deleted = {}
 local ended = {}
 -- DEL is the probe: it removes a live value and says whether there was one.
 scanIndex(indexKey, ended, function(id)
   count = count + 1
-  ended[#ended + 1] = ENDED_DELETED
-  ended[#ended + 1] = id
+  deleted[count] = id
 end, function(key)
   return rcall("DEL", key) == 1
 end)
 rcall("DEL", indexKey)
+-- Stale entries (pruned by scanIndex) first, then the sessions ended here; a
+-- counter, not #ended: Lua 5.1's # searches for the border on every append.
+local n = #ended
+for i = 1, count do
+  ended[n + 1] = ENDED_DELETED
+  ended[n + 2] = deleted[i]
+  n = n + 2
+end
 return { count, ended }

@@ -14,11 +14,13 @@ local indexKey = KEYS[1]
 --- @include "scan-index"
 
 local sessions = {}
+local n = 0 -- a counter, not #sessions: Lua 5.1's # searches for the border on every append
 local ended = {}
 -- GET is the probe: a value that exists is read in the same call.
 scanIndex(indexKey, ended, function(id, _, _, value)
-  sessions[#sessions + 1] = id
-  sessions[#sessions + 1] = value
+  sessions[n + 1] = id
+  sessions[n + 2] = value
+  n = n + 2
 end, function(key)
   return rcall("GET", key)
 end)
