@@ -30,14 +30,24 @@ export async function commandUsec(admin: Redis): Promise<Map<string, number>> {
   return commandStat(admin, 'usec');
 }
 
-async function commandStat(admin: Redis, stat: 'calls' | 'usec'): Promise<Map<string, number>> {
+/** calls and usec per command from one INFO commandstats. */
+export async function commandStats(admin: Redis): Promise<{ calls: Map<string, number>; usec: Map<string, number> }> {
+  const fields = await info(admin, 'commandstats');
+  return { calls: statOf(fields, 'calls'), usec: statOf(fields, 'usec') };
+}
+
+function statOf(fields: Map<string, string>, stat: 'calls' | 'usec'): Map<string, number> {
   const values = new Map<string, number>();
   const pattern = new RegExp(`(?:^|,)${stat}=(\\d+)`);
-  for (const [field, value] of await info(admin, 'commandstats')) {
+  for (const [field, value] of fields) {
     const match = pattern.exec(value);
     if (match) values.set(field.replace(/^cmdstat_/, ''), Number(match[1]));
   }
   return values;
+}
+
+async function commandStat(admin: Redis, stat: 'calls' | 'usec'): Promise<Map<string, number>> {
+  return statOf(await info(admin, 'commandstats'), stat);
 }
 
 export function callsDelta(before: Map<string, number>, after: Map<string, number>): Record<string, number> {
