@@ -41,22 +41,24 @@ local expiresAt = string.format("%d", now + ttlMs)
 local ended = {}
 
 -- Without a limit nothing has to be counted before writing, so insert writes
--- first and reads the replies: SET NX fails only over an existing value and
--- HSETNX only over an existing entry. A fresh sessionId costs no lookup.
+-- first and reads the replies: a fresh sessionId costs no lookup. HSETNX
+-- goes first because it is the one call here that can fail (an index key
+-- written from outside as another type), and then it fails before anything
+-- is written.
 if limit == 0 then
-  if not rcall("SET", valueKey, value, "NX", "PXAT", expiresAt) then
-    if rcall("HEXISTS", indexKey, sessionId) == 1 then
-      return { -1, ended }
-    end
-    -- A value without index entry is no session (reads fail closed): it is replaced.
+  if rcall("HSETNX", indexKey, sessionId, expiresAt) == 1 then
+    -- No entry, so no session, whatever the value key holds (reads fail
+    -- closed): SET replaces a value left without its entry.
     rcall("SET", valueKey, value, "PXAT", expiresAt)
-  end
-  if rcall("HSETNX", indexKey, sessionId, expiresAt) == 0 then
-    -- The entry of an ended session (its value was gone, or SET NX had
-    -- failed): reported here, once, and given the new expiry.
+  elseif rcall("SET", valueKey, value, "NX", "PXAT", expiresAt) then
+    -- The entry of an ended session (its value was gone): reported here,
+    -- once, and given the new expiry.
     ended[1] = goneReason(rcall("HGET", indexKey, sessionId), now)
     ended[2] = sessionId
     rcall("HSET", indexKey, sessionId, expiresAt)
+  else
+    -- Entry and value: a live session, left untouched.
+    return { -1, ended }
   end
   extendIndexTtl(indexKey, ttlMs + graceMs)
   -- Every 64th entry the index is swept: stale entries (notifications off

@@ -9,8 +9,7 @@
     ARGV[3] index grace period in milliseconds
 
   Output: { result, ended }
-    result  1 TTL reset, 0 no live session (nothing written but a value
-            without index entry, which is deleted: reads fail closed on it)
+    result  1 TTL reset, 0 no live session (nothing written)
     ended   a stale index entry pruned here (expired or evicted)
 ]]
 local rcall = redis.call
@@ -23,31 +22,25 @@ local graceMs = tonumber(ARGV[3])
 --- @include "now-ms"
 --- @include "extend-index-ttl"
 
+-- HGET before any write: it tells an entry from none, keeps the recorded
+-- expiry for the report below, and fails (on an index key written from
+-- outside as another type) before anything is written.
+local recordedExpiry = rcall("HGET", indexKey, sessionId)
+if not recordedExpiry then
+  return { 0, {} }
+end
 -- PEXPIREAT with the time recorded in the index, so the value expires
 -- exactly when its entry says (a relative PEXPIRE counts from the command's
--- own clock). Writing first and checking the replies costs no HGET on the
--- common path: PEXPIREAT says whether the value exists, HSET whether the
--- entry did (0: it updated an existing field).
+-- own clock).
 local expiresAt = string.format("%d", nowMs() + ttlMs)
 if rcall("PEXPIREAT", valueKey, expiresAt) == 1 then
-  if rcall("HSET", indexKey, sessionId, expiresAt) == 0 then
-    extendIndexTtl(indexKey, ttlMs + graceMs)
-    return { 1, {} }
-  end
-  -- A value without index entry is no session (the index was evicted or
-  -- changed from outside): undo the entry just made and delete the value,
-  -- as read does, so that no session exists that deleteAll cannot see.
-  rcall("HDEL", indexKey, sessionId)
-  rcall("DEL", valueKey)
-  return { 0, {} }
+  rcall("HSET", indexKey, sessionId, expiresAt)
+  extendIndexTtl(indexKey, ttlMs + graceMs)
+  return { 1, {} }
 end
 
 -- Helpers of the rare paths are defined only past the common path's return:
 -- a script's local functions are created anew each time it runs.
 --- @include "stale-entry"
 
-local recordedExpiry = rcall("HGET", indexKey, sessionId)
-if recordedExpiry then
-  return { 0, pruneStaleEntry(indexKey, sessionId, recordedExpiry) }
-end
-return { 0, {} }
+return { 0, pruneStaleEntry(indexKey, sessionId, recordedExpiry) }

@@ -2,9 +2,9 @@ import test from 'ava';
 import { UserSessionRedisStorage, UserSessionStorageError } from '../../src/index.js';
 import { TestRedis } from '../helpers/redis-server.js';
 
-// Without a limit, insert-2.lua writes first (SET NX, HSETNX) and reads the
-// replies, and touch-2.lua does the same (PEXPIREAT, HSET): no lookup on the
-// common path. These are the outcomes that depend on what was already there.
+// Without a limit, insert-2.lua writes first (HSETNX, then SET) and reads the
+// replies: no lookup on the common path. These are the outcomes of insert
+// and touch that depend on what was already there.
 test('insert: duplicate rejected, orphan value replaced, stale entry pruned and reported', async (t) => {
   const redis = await TestRedis.start();
   t.teardown(() => redis.stop());
@@ -67,7 +67,7 @@ test('the index TTL only grows, and comes back on an index persisted from outsid
   t.true((await client.pttl(index)) > 150_000, 'so does touch');
 });
 
-test('touch: a value without index entry is no session; it is deleted, and no entry is left', async (t) => {
+test('touch: a value without index entry is no session; nothing is written', async (t) => {
   const redis = await TestRedis.start();
   t.teardown(() => redis.stop());
   const client = await redis.client();
@@ -76,12 +76,25 @@ test('touch: a value without index entry is no session; it is deleted, and no en
 
   await client.set('p:{carol}:s:orphan', 'junk', 'EX', 100);
   t.false(await storage.touch('carol', 'orphan', 1000));
-  t.is(await client.exists('p:{carol}:s:orphan', 'p:{carol}:i'), 0, 'orphan value deleted, no index created');
+  t.true((await client.pttl('p:{carol}:s:orphan')) <= 100_000, 'its TTL is untouched');
+  t.is(await client.exists('p:{carol}:i'), 0, 'no index is created');
+});
 
-  await storage.insert('carol', 'live', 1, 100);
-  await client.set('p:{carol}:s:orphan2', 'junk', 'EX', 100);
-  t.false(await storage.touch('carol', 'orphan2', 1000));
-  t.deepEqual(await client.hkeys('p:{carol}:i'), ['live'], 'the other entries are untouched');
-  t.is(await client.exists('p:{carol}:s:orphan2'), 0);
-  t.true(await storage.touch('carol', 'live', 1000));
+test('an index key written from outside as another type: insert and touch fail before writing anything', async (t) => {
+  const redis = await TestRedis.start();
+  t.teardown(() => redis.stop());
+  const client = await redis.client();
+  const storage = await UserSessionRedisStorage.create({ client, keyPrefix: 'p', keyspaceEvents: 'off' });
+  t.teardown(() => storage.close());
+
+  await client.set('p:{dave}:i', 'not a hash');
+  const insertError = await t.throwsAsync(storage.insert('dave', 'new', 1, 100));
+  t.is((insertError as UserSessionStorageError).code, 'REDIS_ERROR');
+  t.is(await client.exists('p:{dave}:s:new'), 0, 'no value was written');
+
+  await client.set('p:{dave}:s:old', 'v', 'EX', 100);
+  const touchError = await t.throwsAsync(storage.touch('dave', 'old', 1000));
+  t.is((touchError as UserSessionStorageError).code, 'REDIS_ERROR');
+  t.true((await client.pttl('p:{dave}:s:old')) <= 100_000, 'the value keeps its TTL');
+  t.is(await client.get('p:{dave}:i'), 'not a hash');
 });

@@ -24,7 +24,6 @@ function aclRules(prefix: string, mode: KeyspaceEventsMode): string[] {
       '+del',
       '+exists',
       '+hget',
-      '+hexists',
       '+hset',
       '+hsetnx',
       '+hdel',
