@@ -2,7 +2,9 @@ import type { BenchContext } from './context.js';
 import { Dataset } from './dataset.js';
 import { measure, runPool } from './measure.js';
 import { waitForRehash } from './rehash.js';
-import { commandCalls, commandUsec, usedMemory } from './redis-info.js';
+import { median } from './median.js';
+import { commandStats, usedMemory } from './redis-info.js';
+import { SERVER_TIME_CHUNKS } from './round-trips.js';
 import { libraryStore } from './stores/library-store.js';
 import { TTL_SECONDS } from './stores/session-store.js';
 import type { LatencySummary } from './latency.js';
@@ -126,10 +128,23 @@ export async function insertGrowth(ctx: BenchContext): Promise<InsertGrowth> {
   return { steps, p50Spread: Math.max(...p50s) / Math.min(...p50s), failed, firstFailure };
 }
 
-/** Runs op(0..n-1) one at a time and returns the server µs per call of `command` (INFO commandstats; nothing else sends it meanwhile). */
+/**
+ * Runs op(0..n-1) one at a time and returns the server µs per call of
+ * `command` (INFO commandstats; nothing else sends it meanwhile): the median
+ * over five consecutive parts, as the round-trip probe does, so that one
+ * burst of load from another tenant spoils a part, not the figure.
+ */
 async function sequentialServerUsec(ctx: BenchContext, command: string, n: number, op: (i: number) => Promise<unknown>): Promise<number> {
-  const [usecBefore, callsBefore] = [(await commandUsec(ctx.admin)).get(command) ?? 0, (await commandCalls(ctx.admin)).get(command) ?? 0];
-  for (let i = 0; i < n; i++) await op(i);
-  const usec = ((await commandUsec(ctx.admin)).get(command) ?? 0) - usecBefore;
-  return usec / (((await commandCalls(ctx.admin)).get(command) ?? 0) - callsBefore);
+  const parts = Math.min(SERVER_TIME_CHUNKS, n);
+  const perCall: number[] = [];
+  let before = await commandStats(ctx.admin);
+  for (let k = 0; k < parts; k++) {
+    const [from, to] = [Math.round((k * n) / parts), Math.round(((k + 1) * n) / parts)];
+    for (let i = from; i < to; i++) await op(i);
+    const after = await commandStats(ctx.admin);
+    const calls = (after.calls.get(command) ?? 0) - (before.calls.get(command) ?? 0);
+    perCall.push(((after.usec.get(command) ?? 0) - (before.usec.get(command) ?? 0)) / calls);
+    before = after;
+  }
+  return median(perCall);
 }

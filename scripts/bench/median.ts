@@ -35,7 +35,12 @@ export function throughputRatio(mine: CaseResult, base: CaseResult): number {
   const a = (mine as Partial<MergedCase>).roundsOpsPerSec;
   const b = (base as Partial<MergedCase>).roundsOpsPerSec;
   if (!a || !b || a.length !== b.length || a.length === 0) return mine.measurement.opsPerSec / base.measurement.opsPerSec;
-  const ratios = a.map((x, r) => x / b[r]!).sort((x, y) => x - y);
-  const mid = Math.floor(ratios.length / 2);
-  return ratios.length % 2 ? ratios[mid]! : (ratios[mid - 1]! + ratios[mid]!) / 2;
+  return median(a.map((x, r) => x / b[r]!));
+}
+
+/** The middle value (the mean of the middle two for an even count). */
+export function median(values: number[]): number {
+  const sorted = [...values].sort((x, y) => x - y);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }

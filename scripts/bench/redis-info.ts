@@ -20,16 +20,6 @@ export async function readsProcessed(admin: Redis): Promise<number> {
   return Number((await info(admin, 'stats')).get('total_reads_processed'));
 }
 
-/** calls per command from INFO commandstats (script-internal calls included, as Redis counts them). */
-export async function commandCalls(admin: Redis): Promise<Map<string, number>> {
-  return commandStat(admin, 'calls');
-}
-
-/** Server time per command in µs (INFO commandstats usec; a script's usec includes its inner calls). */
-export async function commandUsec(admin: Redis): Promise<Map<string, number>> {
-  return commandStat(admin, 'usec');
-}
-
 /** calls and usec per command from one INFO commandstats. */
 export async function commandStats(admin: Redis): Promise<{ calls: Map<string, number>; usec: Map<string, number> }> {
   const fields = await info(admin, 'commandstats');
@@ -44,10 +34,6 @@ function statOf(fields: Map<string, string>, stat: 'calls' | 'usec'): Map<string
     if (match) values.set(field.replace(/^cmdstat_/, ''), Number(match[1]));
   }
   return values;
-}
-
-async function commandStat(admin: Redis, stat: 'calls' | 'usec'): Promise<Map<string, number>> {
-  return statOf(await info(admin, 'commandstats'), stat);
 }
 
 export function callsDelta(before: Map<string, number>, after: Map<string, number>): Record<string, number> {

@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { median } from './median.js';
 import { callsDelta, commandStats, readsProcessed } from './redis-info.js';
 
 export interface RoundTrips {
@@ -33,7 +34,7 @@ export function countCommands(client: Redis): CountingClient {
 }
 
 /** Parts the probe is cut into for the server time; their median is reported. */
-const SERVER_TIME_CHUNKS = 5;
+export const SERVER_TIME_CHUNKS = 5;
 
 /**
  * Runs operations [from, from + n) one after another and counts what reached
@@ -76,12 +77,6 @@ export async function probeRoundTrips(
     serverCallsPerOp: Object.fromEntries(Object.entries(calls).map(([c, k]) => [c, perOp(k)])),
     serverUsecPerOp: top ? Math.round(median(parts.map((p) => (p.usec[top] ?? 0) / p.ops)) * 100) / 100 : undefined,
   };
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
 /** The top-level command when each operation was exactly one EVALSHA, SET or GET. */
