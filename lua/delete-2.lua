@@ -20,7 +20,7 @@ local graceMs = tonumber(ARGV[2])
 
 --- @include "now-ms"
 --- @include "ended"
---- @include "fit-index-ttl"
+--- @include "fit-index-expiry"
 
 local recordedExpiry = rcall("HGET", indexKey, sessionId)
 if not recordedExpiry then
@@ -31,11 +31,11 @@ if not recordedExpiry then
 end
 if rcall("DEL", valueKey) == 1 then
   rcall("HDEL", indexKey, sessionId)
-  local now = nowMs()
-  -- Only when this session bounded the index TTL is the longest remaining one
-  -- looked for, so a delete stays O(1) in the common case.
-  if rcall("PTTL", indexKey) <= tonumber(recordedExpiry) - now + graceMs then
-    fitIndexTtl(indexKey, now, graceMs)
+  -- Only when this session bounded the index expiry is the longest remaining
+  -- one looked for, so a delete stays O(1) in the common case. Both times
+  -- are absolute and from the scripts' TIME readings: compared exactly.
+  if rcall("PEXPIRETIME", indexKey) <= tonumber(recordedExpiry) + graceMs then
+    fitIndexExpiry(indexKey, nowMs(), graceMs)
   end
   return { 1, { ENDED_DELETED, sessionId } }
 end

@@ -32,7 +32,7 @@ local graceMs = tonumber(ARGV[6])
 
 --- @include "now-ms"
 --- @include "ended"
---- @include "extend-index-ttl"
+--- @include "extend-index-expiry"
 
 local now = nowMs()
 -- PXAT, not PX: Redis 7.0 counts PX from the clock at the SET, which runs
@@ -60,7 +60,7 @@ if limit == 0 then
     -- Entry and value: a live session, left untouched.
     return { -1, ended }
   end
-  extendIndexTtl(indexKey, ttlMs + graceMs)
+  extendIndexExpiry(indexKey, now + ttlMs + graceMs)
   -- Every 64th entry the index is swept: stale entries (notifications off
   -- or missed, and no readAll/count) can then never pile up beyond 64 per
   -- subject, at an amortised cost of one check per session.
@@ -118,5 +118,5 @@ end
 
 rcall("SET", valueKey, value, "PXAT", expiresAt)
 rcall("HSET", indexKey, sessionId, expiresAt)
-extendIndexTtl(indexKey, ttlMs + graceMs)
+extendIndexExpiry(indexKey, now + ttlMs + graceMs)
 return { 0, ended }

@@ -20,7 +20,7 @@ local ttlMs = tonumber(ARGV[2])
 local graceMs = tonumber(ARGV[3])
 
 --- @include "now-ms"
---- @include "extend-index-ttl"
+--- @include "extend-index-expiry"
 
 -- HGET before any write: it tells an entry from none, keeps the recorded
 -- expiry for the report below, and fails (on an index key written from
@@ -32,10 +32,11 @@ end
 -- PEXPIREAT with the time recorded in the index, so the value expires
 -- exactly when its entry says (a relative PEXPIRE counts from the command's
 -- own clock).
-local expiresAt = string.format("%d", nowMs() + ttlMs)
+local expiresAtMs = nowMs() + ttlMs
+local expiresAt = string.format("%d", expiresAtMs)
 if rcall("PEXPIREAT", valueKey, expiresAt) == 1 then
   rcall("HSET", indexKey, sessionId, expiresAt)
-  extendIndexTtl(indexKey, ttlMs + graceMs)
+  extendIndexExpiry(indexKey, expiresAtMs + graceMs)
   return { 1, {} }
 end
 

@@ -54,10 +54,14 @@ test('the index TTL only grows, and comes back on an index persisted from outsid
 
   await storage.insert('bob', 'long', 1, 1000);
   t.true((await client.pttl(index)) > 1_055_000, 'a new index gets longest session + grace');
+  const expireAt = async (): Promise<number> => Number(await client.call('PEXPIRETIME', index));
+  t.is(await expireAt(), Number(await client.hget(index, 'long')) + 60_000, 'exactly: the same clock reading as the entry');
   await storage.insert('bob', 'short', 1, 10);
   t.true((await client.pttl(index)) > 1_055_000, 'a shorter session does not shorten it');
   await storage.touch('bob', 'short', 5000);
-  t.true((await client.pttl(index)) > 5_055_000, 'a longer touch lengthens it');
+  t.is(await expireAt(), Number(await client.hget(index, 'short')) + 60_000, 'a longer touch lengthens it');
+  await storage.delete('bob', 'short');
+  t.is(await expireAt(), Number(await client.hget(index, 'long')) + 60_000, 'deleting the longest session moves it back');
 
   await client.persist(index);
   await storage.insert('bob', 'third', 1, 100);

@@ -31,8 +31,8 @@ function aclRules(prefix: string, mode: KeyspaceEventsMode): string[] {
       '+hlen',
       '+hvals',
       '+pttl',
-      '+pexpire',
       '+pexpireat',
+      '+pexpiretime',
     ],
   ];
   if (mode === 'off') return rules;
