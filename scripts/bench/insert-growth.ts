@@ -2,9 +2,8 @@ import type { BenchContext } from './context.js';
 import { Dataset } from './dataset.js';
 import { measure, runPool } from './measure.js';
 import { waitForRehash } from './rehash.js';
-import { median } from './median.js';
-import { commandStats, usedMemory } from './redis-info.js';
-import { SERVER_TIME_CHUNKS } from './round-trips.js';
+import { usedMemory } from './redis-info.js';
+import { medianUsecPerCall, runInParts } from './server-time.js';
 import { libraryStore } from './stores/library-store.js';
 import { TTL_SECONDS } from './stores/session-store.js';
 import type { LatencySummary } from './latency.js';
@@ -76,7 +75,7 @@ export async function insertGrowth(ctx: BenchContext): Promise<InsertGrowth> {
       stored = Math.max(stored, target);
       const bytesPerSession = ((await usedMemory(ctx.admin)) - baseMemory) / stored;
       ctx.progress.step(`insert growth: waiting for Redis to finish growing its key table`);
-      // Blind, 5 s per million keys: the doubling past 2^20 keys was over within 5 s.
+      // Blind, 5 s per million sessions: the doubling past 2^20 keys was over within 5 s.
       const rehashSettled = await waitForRehash(ctx.admin, Math.min(5_000, target / 200));
       ctx.progress.step(`insert growth: sampling at ${stored.toLocaleString('en')} sessions`);
       const from = stored;
@@ -97,10 +96,13 @@ export async function insertGrowth(ctx: BenchContext): Promise<InsertGrowth> {
       // usec then counts the server's waits too.
       const probe = Math.min(PROBE_MAX, Math.ceil(sample / 4));
       const probeFrom = stored;
-      const serverUsecPerInsert = await sequentialServerUsec(ctx, 'evalsha', probe, (i) => store.insert(probeFrom + i));
+      const serverUsecPerInsert = medianUsecPerCall(await runInParts(ctx.admin, probeFrom, probe, (i) => store.insert(i)), 'evalsha');
       stored += probe;
       const rawKey = (i: number): string => `${rawPrefix}:${i}`;
-      const rawSetServerUsec = await sequentialServerUsec(ctx, 'set', probe, (i) => client.set(rawKey(i), rawValue, 'PX', TTL_SECONDS * 1000));
+      const rawSetServerUsec = medianUsecPerCall(
+        await runInParts(ctx.admin, 0, probe, (i) => client.set(rawKey(i), rawValue, 'PX', TTL_SECONDS * 1000)),
+        'set',
+      );
       // Removed again, so later steps' sizes and memory figures hold only sessions.
       for (let i = 0; i < probe; i += 1000) await ctx.admin.unlink(...Array.from({ length: Math.min(1000, probe - i) }, (_, k) => rawKey(i + k)));
       steps.push({
@@ -126,25 +128,4 @@ export async function insertGrowth(ctx: BenchContext): Promise<InsertGrowth> {
   }
   const p50s = steps.map((s) => s.latency.p50);
   return { steps, p50Spread: Math.max(...p50s) / Math.min(...p50s), failed, firstFailure };
-}
-
-/**
- * Runs op(0..n-1) one at a time and returns the server µs per call of
- * `command` (INFO commandstats; nothing else sends it meanwhile): the median
- * over five consecutive parts, as the round-trip probe does, so that one
- * burst of load from another tenant spoils a part, not the figure.
- */
-async function sequentialServerUsec(ctx: BenchContext, command: string, n: number, op: (i: number) => Promise<unknown>): Promise<number> {
-  const parts = Math.min(SERVER_TIME_CHUNKS, n);
-  const perCall: number[] = [];
-  let before = await commandStats(ctx.admin);
-  for (let k = 0; k < parts; k++) {
-    const [from, to] = [Math.round((k * n) / parts), Math.round(((k + 1) * n) / parts)];
-    for (let i = from; i < to; i++) await op(i);
-    const after = await commandStats(ctx.admin);
-    const calls = (after.calls.get(command) ?? 0) - (before.calls.get(command) ?? 0);
-    perCall.push(((after.usec.get(command) ?? 0) - (before.usec.get(command) ?? 0)) / calls);
-    before = after;
-  }
-  return median(perCall);
 }

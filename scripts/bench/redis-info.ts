@@ -36,7 +36,8 @@ function statOf(fields: Map<string, string>, stat: 'calls' | 'usec'): Map<string
   return values;
 }
 
-export function callsDelta(before: Map<string, number>, after: Map<string, number>): Record<string, number> {
+/** What grew between two readings of a per-command statistic (calls or usec), by command. */
+export function statDelta(before: Map<string, number>, after: Map<string, number>): Record<string, number> {
   const delta: Record<string, number> = {};
   for (const [command, n] of after) {
     const d = n - (before.get(command) ?? 0);

@@ -1,8 +1,7 @@
-import { throughputRatio } from './median.js';
 import type { BenchOptions } from './args.js';
 import type { CodecCost } from './codecs.js';
 import type { InsertGrowth } from './insert-growth.js';
-import type { MergedCase } from './median.js';
+import { throughputRatio, type MergedCase } from './median.js';
 import type { MemoryUse } from './memory.js';
 import type { CaseResult } from './run-case.js';
 import type { Table } from './table.js';

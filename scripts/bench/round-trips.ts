@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
-import { median } from './median.js';
-import { callsDelta, commandStats, readsProcessed } from './redis-info.js';
+import { readsProcessed } from './redis-info.js';
+import { medianUsecPerCall, runInParts } from './server-time.js';
 
 export interface RoundTrips {
   /** Requests the server read per operation (INFO stats total_reads_processed), for a client that waits for each reply. */
@@ -33,16 +33,12 @@ export function countCommands(client: Redis): CountingClient {
   return { client, sent: () => sent };
 }
 
-/** Parts the probe is cut into for the server time; their median is reported. */
-export const SERVER_TIME_CHUNKS = 5;
-
 /**
  * Runs operations [from, from + n) one after another and counts what reached
  * the server. A sequential client sends each request and waits for its reply,
  * so every read event on the server is one round trip; the INFO calls in
  * between are subtracted. The server time per operation is the median over
- * five consecutive parts of the probe: a burst of load from another tenant
- * of the machine then spoils one part instead of the whole figure.
+ * consecutive parts of the probe (server-time.ts).
  */
 export async function probeRoundTrips(
   admin: Redis,
@@ -52,30 +48,19 @@ export async function probeRoundTrips(
   op: (i: number) => Promise<unknown>,
 ): Promise<RoundTrips> {
   const readsBefore = await readsProcessed(admin);
-  const first = await commandStats(admin);
   const sentBefore = counter.sent();
-  const bounds = Array.from({ length: Math.min(SERVER_TIME_CHUNKS, n) + 1 }, (_, k) => from + Math.round((k * n) / Math.min(SERVER_TIME_CHUNKS, n)));
-  const parts: { calls: Record<string, number>; usec: Record<string, number>; ops: number }[] = [];
-  let previous = first;
-  for (let k = 1; k < bounds.length; k++) {
-    for (let i = bounds[k - 1]!; i < bounds[k]!; i++) await op(i);
-    const now = await commandStats(admin);
-    parts.push({ calls: callsDelta(previous.calls, now.calls), usec: callsDelta(previous.usec, now.usec), ops: bounds[k]! - bounds[k - 1]! });
-    previous = now;
-  }
+  const run = await runInParts(admin, from, n, op);
   const sent = counter.sent() - sentBefore;
-  // One read per INFO commandstats (one before the probe, one after each part), and this INFO stats.
-  const reads = (await readsProcessed(admin)) - readsBefore - bounds.length - 1;
-  const calls = callsDelta(first.calls, previous.calls);
-  for (const part of parts) delete part.calls.info;
-  delete calls.info;
+  // Minus the INFO commandstats requests of the run and this INFO stats.
+  const reads = (await readsProcessed(admin)) - readsBefore - run.infoRequests - 1;
+  const { info: _, ...calls } = run.calls;
   const perOp = (x: number): number => Math.round((x / n) * 100) / 100;
   const top = singleCommand(calls, n);
   return {
     roundTripsPerOp: perOp(reads),
     commandsPerOp: perOp(sent),
     serverCallsPerOp: Object.fromEntries(Object.entries(calls).map(([c, k]) => [c, perOp(k)])),
-    serverUsecPerOp: top ? Math.round(median(parts.map((p) => (p.usec[top] ?? 0) / p.ops)) * 100) / 100 : undefined,
+    serverUsecPerOp: top ? Math.round(medianUsecPerCall(run, top) * 100) / 100 : undefined,
   };
 }
 
