@@ -28,6 +28,11 @@ async function setup(t: ExecutionContext, options: Partial<UserSessionStorageOpt
   return { server, admin, storages, events: recordEvents(storages) };
 }
 
+/** The faults' shared workload: two instances, 300 subjects, 32 callers, 1-2 s TTLs, `at` the faults. */
+function loadWithFaults(storages: UserSessionRedisStorage<unknown>[], at: Parameters<typeof runWorkload>[0]['at']): Promise<WorkloadResult> {
+  return runWorkload({ storages, subjects: 300, callers: 32, ops: OPS, limit: LIMIT, ttls: [1, 2], at });
+}
+
 /** Every session reported at most once, none unknown; with `all`, every inserted one exactly once. */
 function assertReportedOnce(t: ExecutionContext, result: WorkloadResult, events: Map<string, string[]>, all: boolean): void {
   const twice = [...events].filter(([, e]) => e.length > 1);
@@ -52,15 +57,10 @@ async function pruneAndDrain(t: ExecutionContext, admin: Redis, storage: UserSes
 test('SCRIPT FLUSH mid-load: no caller sees an error, every session is reported exactly once', async (t) => {
   const { admin, storages, events } = await setup(t);
   const flush = { ops: 0, run: async () => void (await admin.script('FLUSH')) };
-  const result = await runWorkload({
+  const result = await loadWithFaults(
     storages,
-    subjects: 300,
-    callers: 32,
-    ops: OPS,
-    limit: LIMIT,
-    ttls: [1, 2],
-    at: [2000, 6000, 10_000, 14_000, 18_000].map((ops) => ({ ...flush, ops })),
-  });
+    [2000, 6000, 10_000, 14_000, 18_000].map((ops) => ({ ...flush, ops })),
+  );
   t.deepEqual([...result.errors], [], 'NOSCRIPT is retried invisibly');
   t.true(result.maxSeen <= LIMIT);
   await pruneAndDrain(t, admin, storages[0]!, result);
@@ -71,15 +71,10 @@ test('SCRIPT FLUSH mid-load: no caller sees an error, every session is reported 
 test('subscriber connections killed while sessions expire: after operations prune, every session reported exactly once', async (t) => {
   const { admin, storages, events } = await setup(t);
   const kill = { ops: 0, run: async () => void (await admin.call('CLIENT', 'KILL', 'TYPE', 'pubsub')) };
-  const result = await runWorkload({
+  const result = await loadWithFaults(
     storages,
-    subjects: 300,
-    callers: 32,
-    ops: OPS,
-    limit: LIMIT,
-    ttls: [1, 2],
-    at: [1000, 3000, 5000, 7000, 9000, 11_000, 13_000, 15_000, 17_000, 19_000].map((ops) => ({ ...kill, ops })),
-  });
+    [1000, 3000, 5000, 7000, 9000, 11_000, 13_000, 15_000, 17_000, 19_000].map((ops) => ({ ...kill, ops })),
+  );
   t.deepEqual(
     [...result.errors].filter(([c]) => c !== 'TOO_MANY_CONCURRENT_SESSIONS'),
     [],
@@ -97,15 +92,7 @@ test('subscriber connections killed while sessions expire: after operations prun
 
 test('notifications disabled on the server mid-run: nothing stale is visible, pruning reports every session exactly once', async (t) => {
   const { admin, storages, events } = await setup(t);
-  const result = await runWorkload({
-    storages,
-    subjects: 300,
-    callers: 32,
-    ops: OPS,
-    limit: LIMIT,
-    ttls: [1, 2],
-    at: [{ ops: 5000, run: async () => void (await admin.config('SET', 'notify-keyspace-events', '')) }],
-  });
+  const result = await loadWithFaults(storages, [{ ops: 5000, run: async () => void (await admin.config('SET', 'notify-keyspace-events', '')) }]);
   t.deepEqual(
     [...result.errors].filter(([c]) => c !== 'TOO_MANY_CONCURRENT_SESSIONS'),
     [],
@@ -126,15 +113,7 @@ test('server restarted mid-load: callers get REDIS_ERROR only while it is down, 
   const { server, admin, storages, events } = await setup(t);
   const runId = async () => /run_id:(\w+)/.exec(await admin.info('server'))?.[1];
   const before = await runId();
-  const result = await runWorkload({
-    storages,
-    subjects: 300,
-    callers: 32,
-    ops: OPS,
-    limit: LIMIT,
-    ttls: [1, 2],
-    at: [{ ops: 5000, run: () => server.restart() }],
-  });
+  const result = await loadWithFaults(storages, [{ ops: 5000, run: () => server.restart() }]);
   t.log(`errors during the restart: ${JSON.stringify([...result.errors])}`);
   t.not(await runId(), before, 'the server was restarted');
   t.deepEqual(
