@@ -46,7 +46,8 @@ local ended = {}
 -- written from outside as another type), and then it fails before anything
 -- is written.
 if limit == 0 then
-  if rcall("HSETNX", indexKey, sessionId, expiresAt) == 1 then
+  local added = rcall("HSETNX", indexKey, sessionId, expiresAt) == 1
+  if added then
     -- No entry, so no session, whatever the value key holds (reads fail
     -- closed): SET replaces a value left without its entry.
     rcall("SET", valueKey, value, "PXAT", expiresAt)
@@ -60,11 +61,19 @@ if limit == 0 then
     -- Entry and value: a live session, left untouched.
     return { -1, ended }
   end
-  extendIndexExpiry(indexKey, now + ttlMs + graceMs)
+  local entries = rcall("HLEN", indexKey)
+  if added and entries == 1 then
+    -- HSETNX added the only entry, so it created the index (Redis deletes
+    -- an emptied hash): it has no expiry yet, and one PEXPIREAT sets it. A
+    -- subject's first session, the common login, skips the GT/PTTL probe.
+    rcall("PEXPIREAT", indexKey, string.format("%d", now + ttlMs + graceMs))
+  else
+    extendIndexExpiry(indexKey, now + ttlMs + graceMs)
+  end
   -- Every 64th entry the index is swept: stale entries (notifications off
   -- or missed, and no readAll/count) can then never pile up beyond 64 per
   -- subject, at an amortised cost of one check per session.
-  if rcall("HLEN", indexKey) % 64 ~= 0 then
+  if entries % 64 ~= 0 then
     return { 0, ended }
   end
 end
