@@ -1,3 +1,4 @@
+import { clientCpuMicros } from './cpu.js';
 import { latencyHistogram, summarize, type LatencySummary } from './latency.js';
 
 export interface Measurement {
@@ -5,6 +6,8 @@ export interface Measurement {
   seconds: number;
   opsPerSec: number;
   latency: LatencySummary;
+  /** CPU per measured operation, µs: the client's (main thread) and, when the spec can read it, the server's. */
+  cpu: { clientUsPerOp: number; serverUsPerOp: number | undefined };
   /** Operations whose result was wrong (see verify.ts); must be 0. */
   failed: number;
   firstFailure: string | undefined;
@@ -18,6 +21,8 @@ export interface MeasureSpec {
   /** Runs operation i and says whether its result was right (a string explains a wrong one). */
   op: (i: number) => Promise<true | string>;
   onProgress?: (done: number) => void;
+  /** The server's CPU time so far, µs (cpu.ts); read just before and after the measured operations. */
+  serverCpu?: () => Promise<number>;
 }
 
 /**
@@ -36,6 +41,8 @@ export async function measure(spec: MeasureSpec): Promise<Measurement> {
 
   const histogram = latencyHistogram();
   let done = 0;
+  const serverBefore = await spec.serverCpu?.();
+  const clientBefore = clientCpuMicros();
   const started = process.hrtime.bigint();
   await runPool(spec.warmup, spec.warmup + spec.ops, spec.concurrency, async (i) => {
     const t0 = process.hrtime.bigint();
@@ -45,8 +52,11 @@ export async function measure(spec: MeasureSpec): Promise<Measurement> {
     if (++done % 64 === 0) spec.onProgress?.(64);
   });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const clientUs = clientCpuMicros() - clientBefore;
+  const serverUs = serverBefore === undefined ? undefined : (await spec.serverCpu!()) - serverBefore;
   spec.onProgress?.(done % 64);
-  return { ops: spec.ops, seconds, opsPerSec: spec.ops / seconds, latency: summarize(histogram), failed, firstFailure };
+  const cpu = { clientUsPerOp: clientUs / spec.ops, serverUsPerOp: serverUs === undefined ? undefined : serverUs / spec.ops };
+  return { ops: spec.ops, seconds, opsPerSec: spec.ops / seconds, latency: summarize(histogram), cpu, failed, firstFailure };
 }
 
 /** Calls fn(i) for every i in [from, to), at most `concurrency` at a time. */

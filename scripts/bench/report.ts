@@ -41,6 +41,7 @@ function coreTable(cases: CaseResult[], ap: boolean, concurrency: number): Table
         c.operation === 'readAll' || c.operation === 'deleteAll' || c.operation === 'count' ? `${c.operation} (${c.perSubject})` : c.operation;
       const { p50, p99, p999 } = c.measurement.latency;
       const usec = c.roundTrips.serverUsecPerOp;
+      const { clientUsPerOp, serverUsPerOp } = c.measurement.cpu;
       return [
         op,
         label(c),
@@ -51,14 +52,29 @@ function coreTable(cases: CaseResult[], ap: boolean, concurrency: number): Table
         c.roundTrips.roundTripsPerOp.toFixed(2),
         c.roundTrips.commandsPerOp.toFixed(2),
         usec === undefined ? '' : usec.toFixed(1),
+        clientUsPerOp.toFixed(1),
+        serverUsPerOp === undefined ? '' : serverUsPerOp.toFixed(1),
         ratios,
       ];
     });
   return {
     title: `Operations, ${ap ? 'with' : 'without'} enableAutoPipelining, concurrency ${concurrency}`,
-    head: ['operation', 'implementation', 'ops/s', 'p50 ms', 'p99 ms', 'p99.9 ms', 'RT/op', 'cmds/op', 'server µs/op', 'ratio'],
+    head: [
+      'operation',
+      'implementation',
+      'ops/s',
+      'p50 ms',
+      'p99 ms',
+      'p99.9 ms',
+      'RT/op',
+      'cmds/op',
+      'server µs/op',
+      'client CPU µs/op',
+      'server CPU µs/op',
+      'ratio',
+    ],
     rows,
-    right: [false, false, true, true, true, true, true, true, true, false],
+    right: [false, false, true, true, true, true, true, true, true, true, true, false],
   };
 }
 
@@ -135,9 +151,9 @@ function memoryTable(memory: MemoryUse[]): Table {
 function codecTable(codecs: CodecCost[]): Table {
   return {
     title: 'Codecs: one encode + decode of the default metadata',
-    head: ['codec', 'ns per encode+decode', 'bytes'],
-    rows: codecs.map((c) => [c.codec, int(c.nsPerRoundTrip), String(c.bytes)]),
-    right: [false, true, true],
+    head: ['codec', 'ns per encode', 'ns per decode', 'ns per encode+decode', 'bytes'],
+    rows: codecs.map((c) => [c.codec, int(c.nsPerEncode), int(c.nsPerDecode), int(c.nsPerEncode + c.nsPerDecode), String(c.bytes)]),
+    right: [false, true, true, true, true],
   };
 }
 

@@ -58,7 +58,12 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
       growth,
       memory,
       codecs,
-      targets: checkTargets(results, growth, options.fanOut),
+      targets: checkTargets(
+        results,
+        growth,
+        options.fanOut,
+        codecs.find((c) => c.name === options.codec),
+      ),
       verification: { failed: results.reduce((n, c) => n + c.verification.failed, 0) + growth.failed, failures },
     };
   } finally {

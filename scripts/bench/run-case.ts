@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { Codec } from '../../src/index.js';
 import type { BenchContext } from './context.js';
+import { serverCpuMicros } from './cpu.js';
 import { Dataset } from './dataset.js';
 import { measure, runPool, type Measurement } from './measure.js';
 import { operation, type OperationName, type StoreKind } from './operations.js';
@@ -60,6 +61,7 @@ export async function runCase(ctx: BenchContext, client: Redis, spec: CaseSpec):
       concurrency: ctx.options.concurrency,
       op: (i) => guard(i, store),
       onProgress: (n) => ctx.progress.add(n),
+      serverCpu: () => serverCpuMicros(ctx.admin),
     });
     let failed = measurement.failed;
     let firstFailure = measurement.firstFailure;

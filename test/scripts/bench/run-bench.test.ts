@@ -51,8 +51,16 @@ test('a tiny run verifies its results, counts round trips and cleans up', async 
   const readAllRef = report.cases.find((c) => c.store === 'reference' && c.operation === 'readAll' && c.group === 'core');
   t.is(readAllRef?.roundTrips.roundTripsPerOp, 2, 'LRANGE then MGET: the reference needs two');
   t.is(report.memory.length, 3);
-  t.true(report.codecs.every((c) => c.bytes > 100));
+  t.true(report.codecs.every((c) => c.bytes > 100 && c.nsPerEncode > 0 && c.nsPerDecode > 0));
+  for (const c of report.cases.filter((x) => x.group === 'core')) {
+    // A tiny case can end within one scheduler tick, before the client's figure moves (cpu.ts): >= 0, not > 0.
+    t.true(c.measurement.cpu.clientUsPerOp >= 0, `${c.store} ${c.operation}: client CPU measured`);
+    t.true((c.measurement.cpu.serverUsPerOp ?? 0) > 0, `${c.store} ${c.operation}: server CPU measured`);
+  }
   t.true(report.targets.some((x) => x.target.startsWith('exactly 1 round trip') && x.met));
+  const vsReference = report.targets.filter((x) => x.target.includes('MULTI+LIST'));
+  t.is(vsReference.length, 4, 'insert and readAll, with and without auto-pipelining');
+  for (const x of vsReference) t.regex(x.measured, /ceiling in this run \d+\.\d\dx/, x.target);
   t.regex(reportTables(report).map(renderMarkdown).join('\n'), /\| insert \| storage \|/);
   t.deepEqual(await admin.keys('*'), ['not-the-bench'], 'only the keys the bench found are left');
 });
