@@ -78,11 +78,12 @@ export function referenceCeiling(
   if (!ref) return undefined;
   // The storage sends its scripts past ioredis's auto-pipelining (see
   // script-client.ts), so the floor is the better of the two modes' raw runs.
-  const raws = (rawOp: OperationName): CaseResult[] =>
-    [false, true].flatMap((mode) => findCase(cases, 'core', 'raw', rawOp, mode) ?? []);
+  const raws = (rawOp: OperationName): CaseResult[] => [false, true].flatMap((mode) => findCase(cases, 'core', 'raw', rawOp, mode) ?? []);
   if (op === 'insert') {
     const fastest = raws('insert').sort((a, b) => b.measurement.opsPerSec - a.measurement.opsPerSec)[0];
-    return fastest && { ratio: throughputRatio(fastest, ref), why: `raw SET PX${fastest.autoPipelining ? ' (auto-pipelined)' : ''} over the reference` };
+    return (
+      fastest && { ratio: throughputRatio(fastest, ref), why: `raw SET PX${fastest.autoPipelining ? ' (auto-pipelined)' : ''} over the reference` }
+    );
   }
   const getUs = Math.min(...raws('read').map((c) => c.measurement.cpu.clientUsPerOp));
   if (op !== 'readAll' || !Number.isFinite(getUs) || decodeNs === undefined) return undefined;
@@ -93,12 +94,7 @@ export function referenceCeiling(
   };
 }
 
-export function checkTargets(
-  cases: CaseResult[],
-  growth: InsertGrowth | undefined,
-  fanOut: number[],
-  codec: CodecCost | undefined,
-): TargetCheck[] {
+export function checkTargets(cases: CaseResult[], growth: InsertGrowth | undefined, fanOut: number[], codec: CodecCost | undefined): TargetCheck[] {
   const checks: TargetCheck[] = [];
   for (const ap of [false, true]) {
     const mode = ap ? 'auto-pipelining' : 'no auto-pipelining';

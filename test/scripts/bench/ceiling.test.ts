@@ -27,11 +27,7 @@ test('insert: the ceiling is the faster raw SET of the run over the reference of
 });
 
 test('readAll: the ceiling is what a client doing one raw GET plus the other decodes could finish', (t) => {
-  const cases = [
-    caseOf('raw', 'read', false, 50_000, 12),
-    caseOf('raw', 'read', true, 45_000, 10),
-    caseOf('reference', 'readAll', false, 10_000),
-  ];
+  const cases = [caseOf('raw', 'read', false, 50_000, 12), caseOf('raw', 'read', true, 45_000, 10), caseOf('reference', 'readAll', false, 10_000)];
   // Floor: 10 µs (the cheaper GET) + 9 decodes of 5 µs = 55 µs, so at most 18,182 readAll/s: 1.82x of 10,000.
   const ceiling = referenceCeiling(cases, 'readAll', false, 5_000);
   t.is(ceiling?.ratio.toFixed(3), (1e6 / 55 / 10_000).toFixed(3));
