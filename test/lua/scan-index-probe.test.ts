@@ -35,3 +35,41 @@ test('readAll and deleteAll prune a vanished value once and handle the live ones
   t.deepEqual(events.sort(), ['deleted a', 'evicted c']);
   t.is(await client.dbsize(), 0);
 });
+
+// 600 sessions: past 512 entries Redis turns the index from a listpack into a
+// hash table (hash-max-listpack-entries), which iterates in another order.
+test('a subject with hundreds of sessions, its index past the listpack size: pruned, read and ended exactly', async (t) => {
+  const redis = await TestRedis.start();
+  t.teardown(() => redis.stop());
+  const client = await redis.client();
+  const storage = await UserSessionRedisStorage.create<{ v: number }>({ client, keyPrefix: 'p', keyspaceEvents: 'off' });
+  t.teardown(() => storage.close());
+  const evicted: string[] = [];
+  let deleted = 0;
+  storage.on('evicted', (e) => evicted.push(e.sessionId));
+  storage.on('deleted', () => deleted++);
+  const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+  const total = 600;
+  for (let i = 0; i < total; i++) await storage.insert('big', `s${i}`, { v: i }, 100);
+  t.is(await client.call('OBJECT', 'ENCODING', 'p:{big}:i'), 'hashtable');
+  const gone = ['s0', 's255', 's256', 's511', 's512', 's599']; // removed from outside
+  await client.del(...gone.map((id) => `p:{big}:s:${id}`));
+
+  const all = await storage.readAll('big');
+  t.is(all.size, total - gone.length);
+  for (const [id, meta] of all) t.is(meta.v, Number(id.slice(1)), `${id} comes back with its own value`);
+  for (const id of gone) t.false(all.has(id));
+  await tick();
+  t.deepEqual(evicted.sort(), [...gone].sort(), 'each vanished value reported once');
+  t.is(await client.hlen('p:{big}:i'), total - gone.length, 'and pruned');
+
+  await client.del('p:{big}:s:s300');
+  t.is(await storage.count('big'), total - gone.length - 1);
+  await client.del('p:{big}:s:s301');
+  t.is(await storage.deleteAll('big'), total - gone.length - 2);
+  await tick();
+  t.is(deleted, total - gone.length - 2);
+  t.deepEqual(evicted.slice(gone.length).sort(), ['s300', 's301']);
+  t.is(await client.dbsize(), 0, 'nothing left');
+});
