@@ -13,6 +13,8 @@ export interface BenchOptions {
   concurrency: number;
   /** Sessions each subject holds in readAll/deleteAll/count. */
   sessionsPerSubject: number;
+  /** Subjects the read side cycles over (read, touch, update, readAll, count, mixed); undefined: ops / sessions per subject. */
+  subjects: number | undefined;
   /** Extra bytes of padding added to the realistic metadata (0 = about 200 encoded bytes). */
   metaPadBytes: number;
   /** Sessions per subject for the readAll/deleteAll growth curve. */
@@ -116,6 +118,11 @@ export function benchCommand(): Command {
       positiveInt('--sessions-per-subject', 100_000),
     )
     .option(
+      '--subjects <n>',
+      'subjects whose sessions read, touch, update, readAll, count and mixed cycle over, all prepared before measuring (default: ops / sessions per subject, 1000)',
+      positiveInt('--subjects', 1_000_000),
+    )
+    .option(
       '--meta-pad <bytes>',
       'padding added to the realistic metadata (default 0: about 240 bytes encoded)',
       nonNegativeInt('--meta-pad', 1_000_000),
@@ -157,6 +164,7 @@ interface RawOptions {
   warmup?: number;
   concurrency?: number;
   sessionsPerSubject?: number;
+  subjects?: number;
   metaPad?: number;
   fanOut?: number[];
   insertSteps?: number[];
@@ -197,6 +205,7 @@ export function parseBenchArgs(argv: readonly string[], env: NodeJS.ProcessEnv =
     warmup: o.warmup ?? base.warmup,
     concurrency: o.concurrency ?? base.concurrency,
     sessionsPerSubject: o.sessionsPerSubject ?? base.sessionsPerSubject,
+    subjects: o.subjects,
     metaPadBytes: o.metaPad ?? base.metaPadBytes,
     fanOut: o.fanOut ?? [...base.fanOut],
     insertSteps,

@@ -17,9 +17,6 @@ export interface Operation {
 
 export type StoreKind = 'storage' | 'raw' | 'reference';
 
-/** Sessions read/touched/updated cycle over at most this many, so preparing stays cheap. */
-const CYCLE = 10_000;
-
 const describe = (x: unknown): string => JSON.stringify(x)?.slice(0, 120) ?? String(x);
 
 /** Keys left by n sessions spread over subjects of `perSubject`: a value each, plus an index per subject unless raw. */
@@ -36,10 +33,16 @@ function checkSubject(data: Dataset, s: number, sessions: ReadonlyMap<string, un
   return true;
 }
 
-/** The operations; `total` is the number of indices the run will use, `subjects` how many subjects subject-level reads cycle over. */
+/**
+ * The operations; `total` is the number of indices the run will use.
+ * `subjects` is the working set of the read side (--subjects): read, touch,
+ * update and mixed's reads and touches cycle over the sessions of that many
+ * subjects, readAll and count over the subjects. insert, delete and
+ * deleteAll use a fresh session or subject per operation.
+ */
 export function operation(name: OperationName, data: Dataset, total: number, subjects: number): Operation {
   const P = data.perSubject;
-  const cycled = Math.min(total, CYCLE);
+  const cycled = subjects * P;
   switch (name) {
     case 'insert':
       return {
@@ -79,7 +82,7 @@ export function operation(name: OperationName, data: Dataset, total: number, sub
         prepareSessions: cycled,
         run: async (store, i) => (await store.update(i % cycled, 1)) || `update(${i % cycled}) found no session`,
         finalCheck: async (store) => {
-          for (let i = 0; i < Math.min(cycled, 200); i++) {
+          for (let i = 0; i < Math.min(cycled, total, 200); i++) {
             const meta = await store.read(i);
             if (!data.matches(meta, i, 1)) return `read(${i}) after update returned ${describe(meta)}`;
           }
@@ -102,32 +105,43 @@ export function operation(name: OperationName, data: Dataset, total: number, sub
         expectedKeys: () => 0,
       };
     case 'mixed':
-      return mixed(data, total);
+      return mixed(data, total, cycled);
   }
 }
 
 /**
  * Login traffic: 80% read, 10% touch, 5% insert, 5% delete. Reads and touches
  * hit sessions [0, D) that are never deleted, deletes take sessions from
- * [D, 2D) once each, inserts add new ones after 2D: every result is known.
+ * [D, D + deletes) once each, inserts add new ones after those: every result
+ * is known.
  */
-function mixed(data: Dataset, total: number): Operation {
-  const D = Math.min(total, CYCLE);
+function mixed(data: Dataset, total: number, D: number): Operation {
+  const kind = (i: number): 'read' | 'touch' | 'insert' | 'delete' => {
+    const dice = (i * 37) % 100;
+    return dice < 80 ? 'read' : dice < 90 ? 'touch' : dice < 95 ? 'insert' : 'delete';
+  };
+  let deletes = 0;
+  for (let i = 0; i < total; i++) if (kind(i) === 'delete') deletes++;
   let deleted = 0;
   let inserted = 0;
   return {
-    prepareSessions: 2 * D,
+    prepareSessions: D + deletes,
     run: async (store, i) => {
-      const dice = (i * 37) % 100;
       const j = i % D;
-      if (dice < 80) {
-        const meta = await store.read(j);
-        return data.matches(meta, j) || `read(${j}) returned ${describe(meta)}`;
+      switch (kind(i)) {
+        case 'read': {
+          const meta = await store.read(j);
+          return data.matches(meta, j) || `read(${j}) returned ${describe(meta)}`;
+        }
+        case 'touch':
+          return (await store.touch(j)) || `touch(${j}) found no session`;
+        case 'insert':
+          return (await store.insert(D + deletes + inserted++), true);
+        case 'delete': {
+          const k = D + deleted++;
+          return (await store.delete(k)) || `delete(${k}) found no session`;
+        }
       }
-      if (dice < 90) return (await store.touch(j)) || `touch(${j}) found no session`;
-      if (dice < 95) return (await store.insert(2 * D + inserted++), true);
-      const k = D + deleted++;
-      return (await store.delete(k)) || `delete(${k}) found no session`;
     },
   };
 }

@@ -13,6 +13,16 @@ const clamp = (x: number, lo: number, hi: number): number => Math.max(lo, Math.m
  */
 const MIN_SUBJECT_OPS = 50;
 
+/** Subjects the read side of the core cases cycles over: --subjects, else enough for each session to be used about once. */
+export function coreSubjects(o: BenchOptions): number {
+  return o.subjects ?? Math.max(2, Math.floor(o.ops / o.sessionsPerSubject));
+}
+
+/** The working set, for a report's header line. */
+export function workingSet(o: BenchOptions): string {
+  return `read side ${coreSubjects(o).toLocaleString('en')} subjects x ${o.sessionsPerSubject} sessions`;
+}
+
 /** The cases of one run, in order. Subject-level operations get fewer ops as subjects grow, so each case costs about the same. */
 export function planCases(o: BenchOptions): CaseSpec[] {
   const cases: CaseSpec[] = [];
@@ -32,7 +42,8 @@ export function planCases(o: BenchOptions): CaseSpec[] {
       ops,
       warmup: Math.ceil(o.warmup * scale),
       probeOps: subjectLevel ? Math.min(o.probeOps, Math.max(MIN_SUBJECT_OPS, Math.ceil(o.probeOps * scale))) : o.probeOps,
-      subjects: Math.max(2, Math.floor(o.ops / perSubject)),
+      // The fan-out curve keeps its own: preparing --subjects subjects of 1000 sessions would take minutes.
+      subjects: group === 'core' ? coreSubjects(o) : Math.max(2, Math.floor(o.ops / perSubject)),
     });
   };
   // Rounds interleave every core case with its baselines, so a burst of load

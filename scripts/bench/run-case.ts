@@ -24,7 +24,7 @@ export interface CaseSpec {
   subjects: number;
 }
 
-export interface CaseResult extends Omit<CaseSpec, 'subjects'> {
+export interface CaseResult extends CaseSpec {
   measurement: Measurement;
   roundTrips: RoundTrips;
   /** Wrong results over warm-up, measurement, probe and end checks; must be 0. */
@@ -82,8 +82,7 @@ export async function runCase(ctx: BenchContext, client: Redis, spec: CaseSpec):
       const have = await ctx.keysUnder(prefix);
       if (have !== want) fail(`end check: ${have} keys left in Redis, expected ${want}`);
     }
-    const { subjects: _, ...rest } = spec;
-    return { ...rest, measurement, roundTrips, verification: { failed, firstFailure } };
+    return { ...spec, measurement, roundTrips, verification: { failed, firstFailure } };
   } finally {
     await store.close();
     await probeStore.close();

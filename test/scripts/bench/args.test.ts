@@ -1,6 +1,7 @@
 import test from 'ava';
 import { CommanderError } from 'commander';
 import { DEFAULTS, parseBenchArgs, QUICK } from '../../../scripts/bench/args.js';
+import { coreSubjects, planCases, workingSet } from '../../../scripts/bench/plan.js';
 
 const quiet = <T>(fn: () => T): T => {
   // commander prints its error before throwing; keep the test output readable.
@@ -86,6 +87,7 @@ for (const [what, argv] of [
   ['zero ops', ['--ops', '0']],
   ['a fraction', ['--concurrency', '1.5']],
   ['a negative pad', ['--meta-pad', '-1']],
+  ['zero subjects', ['--subjects', '0']],
   ['an empty list item', ['--fan-out', '1,,10']],
   ['an http URL', ['--redis', 'http://localhost:6379']],
   ['a non-URL', ['--redis', 'localhost']],
@@ -102,4 +104,16 @@ for (const [what, argv] of [
 test('--cluster: the cluster scaling run, off by default', (t) => {
   t.false(parseBenchArgs([], {}).cluster);
   t.true(parseBenchArgs(['--cluster', '--quick'], {}).cluster);
+});
+
+test('--subjects sets the read side of the core cases; the fan-out curve keeps its own', (t) => {
+  const byDefault = parseBenchArgs([], {});
+  t.is(byDefault.subjects, undefined);
+  t.is(coreSubjects(byDefault), 1000, '10,000 ops over 10 sessions per subject');
+  const o = parseBenchArgs(['--subjects', '50000', '--sessions-per-subject', '4'], {});
+  t.is(coreSubjects(o), 50_000);
+  t.regex(workingSet(o), /50,000 subjects x 4 sessions/);
+  const cases = planCases(o);
+  t.true(cases.filter((c) => c.group === 'core').every((c) => c.subjects === 50_000));
+  t.true(cases.filter((c) => c.group === 'fan-out').every((c) => c.subjects === Math.max(2, Math.floor(o.ops / c.perSubject))));
 });

@@ -59,3 +59,21 @@ test('Dataset.matches tells a session from another and a version from the next',
     [3, 4, 5].map((i) => data.sessionId(i)),
   );
 });
+
+test('the read side cycles over the working set; mixed traffic over a small one still knows every answer', async (t) => {
+  const redis = await TestRedis.start();
+  t.teardown(() => redis.stop());
+  const store = await libraryStore(await redis.client(), 'm', data);
+  t.teardown(() => store.close());
+  t.is(operation('read', data, 1000, 2).prepareSessions, 6, '2 subjects of 3 sessions, however many reads');
+  // 400 operations over 2 subjects: 20 deletes, more than the 6 sessions read and touched.
+  const op = operation('mixed', data, 400, 2);
+  for (let i = 0; i < op.prepareSessions; i++) await store.insert(i);
+  const verdicts = [];
+  for (let i = 0; i < 400; i++) verdicts.push(await op.run(store, i));
+  t.deepEqual(
+    verdicts.filter((v) => v !== true),
+    [],
+  );
+  t.is(op.prepareSessions, 6 + 20);
+});

@@ -33,6 +33,8 @@ test('a tiny run verifies its results, counts round trips and cleans up', async 
       '10',
       '--codec-iterations',
       '50',
+      '--subjects',
+      '3',
       '--no-progress',
     ],
     {},
@@ -48,6 +50,10 @@ test('a tiny run verifies its results, counts round trips and cleans up', async 
     t.is(c.roundTrips.roundTripsPerOp, 1, `${c.operation} x${c.perSubject} takes one round trip`);
     t.is(c.roundTrips.serverCallsPerOp.evalsha, 1);
   }
+  t.true(
+    report.cases.filter((c) => c.group === 'core').every((c) => c.subjects === 3),
+    '--subjects 3: the read side cycled over 3 subjects',
+  );
   const readAllRef = report.cases.find((c) => c.store === 'reference' && c.operation === 'readAll' && c.group === 'core');
   t.is(readAllRef?.roundTrips.roundTripsPerOp, 2, 'LRANGE then MGET: the reference needs two');
   t.is(report.memory.length, 3);
