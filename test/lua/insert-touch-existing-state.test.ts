@@ -1,16 +1,12 @@
 import test from 'ava';
-import { UserSessionRedisStorage, UserSessionStorageError } from '../../src/index.js';
-import { TestRedis } from '../helpers/redis-server.js';
+import { UserSessionStorageError } from '../../src/index.js';
+import { afterEvents, storageOnOwnServer } from '../helpers/own-storage.js';
 
 // Without a limit, insert-2.lua writes first (HSETNX, then SET) and reads the
 // replies: no lookup on the common path. These are the outcomes of insert
 // and touch that depend on what was already there.
 test('insert: duplicate rejected, orphan value replaced, stale entry pruned and reported', async (t) => {
-  const redis = await TestRedis.start();
-  t.teardown(() => redis.stop());
-  const client = await redis.client();
-  const storage = await UserSessionRedisStorage.create<{ v: number }>({ client, keyPrefix: 'p', keyspaceEvents: 'off' });
-  t.teardown(() => storage.close());
+  const { client, storage } = await storageOnOwnServer<{ v: number }>(t);
   const evicted: string[] = [];
   const expired: string[] = [];
   storage.on('evicted', (e) => evicted.push(e.sessionId));
@@ -38,18 +34,14 @@ test('insert: duplicate rejected, orphan value replaced, stale entry pruned and 
   await storage.insert('alice', 'old', { v: 6 }, 100);
   t.deepEqual(await storage.read('alice', 'old'), { v: 6 });
 
-  await new Promise((resolve) => setImmediate(resolve));
+  await afterEvents();
   t.deepEqual(evicted, ['dup'], 'the vanished session is reported once, as evicted');
   t.deepEqual(expired, ['old'], 'the session past its recorded expiry is reported once, as expired');
   t.is(await storage.count('alice'), 3);
 });
 
 test('the index TTL only grows, and comes back on an index persisted from outside', async (t) => {
-  const redis = await TestRedis.start();
-  t.teardown(() => redis.stop());
-  const client = await redis.client();
-  const storage = await UserSessionRedisStorage.create({ client, keyPrefix: 'p', keyspaceEvents: 'off', indexGraceSeconds: 60 });
-  t.teardown(() => storage.close());
+  const { client, storage } = await storageOnOwnServer(t, { indexGraceSeconds: 60 });
   const index = 'p:{bob}:i';
 
   await storage.insert('bob', 'long', 1, 1000);
@@ -72,11 +64,7 @@ test('the index TTL only grows, and comes back on an index persisted from outsid
 });
 
 test('touch: a value without index entry is no session; nothing is written', async (t) => {
-  const redis = await TestRedis.start();
-  t.teardown(() => redis.stop());
-  const client = await redis.client();
-  const storage = await UserSessionRedisStorage.create({ client, keyPrefix: 'p', keyspaceEvents: 'off' });
-  t.teardown(() => storage.close());
+  const { client, storage } = await storageOnOwnServer(t);
 
   await client.set('p:{carol}:s:orphan', 'junk', 'EX', 100);
   t.false(await storage.touch('carol', 'orphan', 1000));
@@ -85,11 +73,7 @@ test('touch: a value without index entry is no session; nothing is written', asy
 });
 
 test('an index key written from outside as another type: insert and touch fail before writing anything', async (t) => {
-  const redis = await TestRedis.start();
-  t.teardown(() => redis.stop());
-  const client = await redis.client();
-  const storage = await UserSessionRedisStorage.create({ client, keyPrefix: 'p', keyspaceEvents: 'off' });
-  t.teardown(() => storage.close());
+  const { client, storage } = await storageOnOwnServer(t);
 
   await client.set('p:{dave}:i', 'not a hash');
   const insertError = await t.throwsAsync(storage.insert('dave', 'new', 1, 100));

@@ -1,20 +1,14 @@
 import test from 'ava';
-import { UserSessionRedisStorage } from '../../src/index.js';
-import { TestRedis } from '../helpers/redis-server.js';
+import { afterEvents, storageOnOwnServer } from '../helpers/own-storage.js';
 
 // readAll probes each index entry with GET and deleteAll with DEL (one call
 // per session instead of EXISTS plus another): a value removed from outside
 // must still be pruned and reported once, live ones returned or ended.
 test('readAll and deleteAll prune a vanished value once and handle the live ones', async (t) => {
-  const redis = await TestRedis.start();
-  t.teardown(() => redis.stop());
-  const client = await redis.client();
-  const storage = await UserSessionRedisStorage.create<{ v: number }>({ client, keyPrefix: 'p', keyspaceEvents: 'off' });
-  t.teardown(() => storage.close());
+  const { client, storage } = await storageOnOwnServer<{ v: number }>(t);
   const events: string[] = [];
   storage.on('evicted', (e) => events.push(`evicted ${e.sessionId}`));
   storage.on('deleted', (e) => events.push(`deleted ${e.sessionId}`));
-  const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
   for (const [n, id] of ['a', 'b', 'c'].entries()) await storage.insert('bob', id, { v: n }, 100);
   await client.del('p:{bob}:s:b');
@@ -25,13 +19,13 @@ test('readAll and deleteAll prune a vanished value once and handle the live ones
       ['c', { v: 2 }],
     ].sort(),
   );
-  await tick();
+  await afterEvents();
   t.deepEqual(events.splice(0), ['evicted b']);
   t.is(await client.hlen('p:{bob}:i'), 2);
 
   await client.del('p:{bob}:s:c');
   t.is(await storage.deleteAll('bob'), 1);
-  await tick();
+  await afterEvents();
   t.deepEqual(events.sort(), ['deleted a', 'evicted c']);
   t.is(await client.dbsize(), 0);
 });
@@ -39,16 +33,11 @@ test('readAll and deleteAll prune a vanished value once and handle the live ones
 // 600 sessions: past 512 entries Redis turns the index from a listpack into a
 // hash table (hash-max-listpack-entries), which iterates in another order.
 test('a subject with hundreds of sessions, its index past the listpack size: pruned, read and ended exactly', async (t) => {
-  const redis = await TestRedis.start();
-  t.teardown(() => redis.stop());
-  const client = await redis.client();
-  const storage = await UserSessionRedisStorage.create<{ v: number }>({ client, keyPrefix: 'p', keyspaceEvents: 'off' });
-  t.teardown(() => storage.close());
+  const { client, storage } = await storageOnOwnServer<{ v: number }>(t);
   const evicted: string[] = [];
   let deleted = 0;
   storage.on('evicted', (e) => evicted.push(e.sessionId));
   storage.on('deleted', () => deleted++);
-  const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
   const total = 600;
   for (let i = 0; i < total; i++) await storage.insert('big', `s${i}`, { v: i }, 100);
@@ -60,7 +49,7 @@ test('a subject with hundreds of sessions, its index past the listpack size: pru
   t.is(all.size, total - gone.length);
   for (const [id, meta] of all) t.is(meta.v, Number(id.slice(1)), `${id} comes back with its own value`);
   for (const id of gone) t.false(all.has(id));
-  await tick();
+  await afterEvents();
   t.deepEqual(evicted.sort(), [...gone].sort(), 'each vanished value reported once');
   t.is(await client.hlen('p:{big}:i'), total - gone.length, 'and pruned');
 
@@ -68,7 +57,7 @@ test('a subject with hundreds of sessions, its index past the listpack size: pru
   t.is(await storage.count('big'), total - gone.length - 1);
   await client.del('p:{big}:s:s301');
   t.is(await storage.deleteAll('big'), total - gone.length - 2);
-  await tick();
+  await afterEvents();
   t.is(deleted, total - gone.length - 2);
   t.deepEqual(evicted.slice(gone.length).sort(), ['s300', 's301']);
   t.is(await client.dbsize(), 0, 'nothing left');
