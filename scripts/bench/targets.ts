@@ -85,8 +85,9 @@ export function referenceCeiling(
       fastest && { ratio: throughputRatio(fastest, ref), why: `raw SET PX${fastest.autoPipelining ? ' (auto-pipelined)' : ''} over the reference` }
     );
   }
+  if (op !== 'readAll' || decodeNs === undefined) return undefined;
   const getUs = Math.min(...raws('read').map((c) => c.measurement.cpu.clientUsPerOp));
-  if (op !== 'readAll' || !Number.isFinite(getUs) || decodeNs === undefined) return undefined;
+  if (!Number.isFinite(getUs)) return undefined;
   const floorUs = getUs + ((ref.perSubject - 1) * decodeNs) / 1000;
   return {
     ratio: 1e6 / floorUs / ref.measurement.opsPerSec,
