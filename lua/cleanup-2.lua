@@ -1,12 +1,13 @@
 --[[
-  Run by a subscriber when a session's value key expired or was evicted:
-  removes the session's index entry unless something else already has.
+  Run by a subscriber when a session's value key expired, was evicted or
+  was deleted: removes the session's index entry unless something else
+  already has.
 
   Input:
     KEYS[1] value key (from the keyspace notification)
     KEYS[2] index key
     ARGV[1] sessionId
-    ARGV[2] reason from the notification: 1 expired, 2 evicted
+    ARGV[2] reason from the notification: 1 expired, 2 evicted or deleted
 
   Output: { removed, ended }
     removed  1 this call removed the entry, 0 otherwise: another instance
@@ -24,8 +25,8 @@ local reason = tonumber(ARGV[2])
 if rcall("EXISTS", valueKey) == 1 then
   return { 0, {} }
 end
--- Redis deletes the hash with its last field: no key is left behind.
-if rcall("HDEL", indexKey, sessionId) == 1 then
+-- Redis deletes the sorted set with its last member: no key is left behind.
+if rcall("ZREM", indexKey, sessionId) == 1 then
   return { 1, { reason, sessionId } }
 end
 return { 0, {} }

@@ -2,20 +2,32 @@
   Counts the live sessions of a subject.
 
   Input:
-    KEYS[1] index key
+    KEYS[1]   index key
+    KEYS[2..] on Redis Cluster, the value keys of the subject's sessions,
+              sent only after a NEED_KEYS reply (see declared-keys)
+    ARGV[1]   "1": touch only declared keys (Redis Cluster), "0": one server
 
   Output: { count, ended }
-    count   number of live sessions
+    count   number of live sessions, or -3 (NEED_KEYS): `ended` is then
+            the list of ids whose value keys must be declared (nothing written)
     ended   stale index entries pruned here (expired or evicted)
 ]]
 local rcall = redis.call
 local indexKey = KEYS[1]
+local strict = ARGV[1] == "1"
 
---- @include "scan-index"
+--- @include "index-entries"
 
+local ids, expiries = indexEntries(indexKey)
+local undeclared = undeclaredReply(indexKey, ids, strict)
+if undeclared then
+  return undeclared
+end
 local count = 0
 local ended = {}
-scanIndex(indexKey, ended, function()
+probeEntries(indexKey, ids, expiries, ended, function()
   count = count + 1
+end, function(key)
+  return rcall("EXISTS", key) == 1
 end)
 return { count, ended }

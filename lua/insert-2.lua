@@ -3,22 +3,32 @@
   atomic step, enforcing the subject's concurrent-session limit.
 
   Input:
-    KEYS[1] value key    "<prefix>:{<tag>}:s:<sessionId>"
-    KEYS[2] index key    "<prefix>:{<tag>}:i" (hash: sessionId -> expiry, ms since epoch)
+    KEYS[1]  value key    "<prefix>:{<tag>}:s:<sessionId>"
+    KEYS[2]  index key    "<prefix>:{<tag>}:i" (sorted set: sessionId scored by expiry, ms since epoch)
+    KEYS[3..] on Redis Cluster, the value keys of the subject's other
+             sessions, sent only after a NEED_KEYS reply (see declared-keys)
 
     ARGV[1] sessionId
     ARGV[2] value (format tag + encoded metadata)
     ARGV[3] ttl in milliseconds (positive integer)
-    ARGV[4] concurrent-session limit (0 = no limit)
+    ARGV[4] concurrent-session limit (positive integer)
     ARGV[5] on limit: "reject" | "evict-oldest"
     ARGV[6] index grace period in milliseconds
+    ARGV[7] "1": touch only declared keys (Redis Cluster), "0": one server
 
   Output: { result, ended }
     result  0 inserted
            -1 SESSION_ALREADY_EXISTS (nothing written)
            -2 TOO_MANY_CONCURRENT_SESSIONS (nothing written but pruned entries)
+           -3 NEED_KEYS: `ended` is then the list of ids whose value keys
+              must be declared (nothing written)
     ended   flat (kind, sessionId) pairs: stale entries pruned (expired or
             evicted) and live sessions ended by "evict-oldest" (deleted)
+
+  Cost: O(log n) in the subject's n entries while the subject has fewer
+  entries with a future expiry than the limit; at the limit, one EXISTS per
+  such entry (at most the limit plus the entries of sessions deleted from
+  outside and not yet cleaned up).
 ]]
 local rcall = redis.call
 local valueKey = KEYS[1]
@@ -29,103 +39,97 @@ local ttlMs = tonumber(ARGV[3])
 local limit = tonumber(ARGV[4])
 local evictOldest = ARGV[5] == "evict-oldest"
 local graceMs = tonumber(ARGV[6])
+local strict = ARGV[7] == "1"
 
 --- @include "now-ms"
 --- @include "ended"
 --- @include "extend-index-expiry"
+--- @include "prune-expired"
+
+-- ZSCORE before any write: it tells an entry from none, and fails (on an
+-- index key written from outside as another type) before anything is
+-- written. The value is only looked at when the index has an entry: a value
+-- without its entry is not a session (reads fail closed) and SET replaces it.
+local recordedExpiry = rcall("ZSCORE", indexKey, sessionId)
+if recordedExpiry and rcall("EXISTS", valueKey) == 1 then
+  return { -1, {} }
+end
 
 local now = nowMs()
 -- PXAT, not PX: Redis 7.0 counts PX from the clock at the SET, which runs
 -- after the limit check; the value must expire exactly at the recorded time.
 local expiresAt = string.format("%d", now + ttlMs)
+-- Every live session has an entry with a future expiry, so fewer such
+-- entries than the limit proves there is room without looking at any value.
+local pending = rcall("ZCOUNT", indexKey, string.format("(%d", now), "+inf")
+if recordedExpiry and tonumber(recordedExpiry) > now then
+  pending = pending - 1 -- this id's own entry, whose value is gone
+end
 local ended = {}
 
--- Without a limit nothing has to be counted before writing, so insert writes
--- first and reads the replies: a fresh sessionId costs no lookup. HSETNX
--- goes first because it is the one call here that can fail (an index key
--- written from outside as another type), and then it fails before anything
--- is written.
-if limit == 0 then
-  local added = rcall("HSETNX", indexKey, sessionId, expiresAt) == 1
-  if added then
-    -- No entry, so no session, whatever the value key holds (reads fail
-    -- closed): SET replaces a value left without its entry.
-    rcall("SET", valueKey, value, "PXAT", expiresAt)
-  elseif rcall("SET", valueKey, value, "NX", "PXAT", expiresAt) then
-    -- The entry of an ended session (its value was gone): reported here,
-    -- once, and given the new expiry.
-    ended[1] = goneReason(rcall("HGET", indexKey, sessionId), now)
+if pending < limit then
+  if recordedExpiry then
+    -- Removed before pruning, which could otherwise report it a second time.
+    rcall("ZREM", indexKey, sessionId)
+    ended[1] = goneReason(recordedExpiry, now)
     ended[2] = sessionId
-    rcall("HSET", indexKey, sessionId, expiresAt)
-  else
-    -- Entry and value: a live session, left untouched.
-    return { -1, ended }
   end
-  local entries = rcall("HLEN", indexKey)
-  if added and entries == 1 then
-    -- HSETNX added the only entry, so it created the index (Redis deletes
-    -- an emptied hash): it has no expiry yet, and one PEXPIREAT sets it. A
-    -- subject's first session, the common login, skips the GT/PTTL probe.
-    rcall("PEXPIREAT", indexKey, string.format("%d", now + ttlMs + graceMs))
-  else
-    extendIndexExpiry(indexKey, now + ttlMs + graceMs)
-  end
-  -- Every 64th entry the index is swept: stale entries (notifications off
-  -- or missed, and no readAll/count) can then never pile up beyond 64 per
-  -- subject, at an amortised cost of one check per session.
-  if entries % 64 ~= 0 then
-    return { 0, ended }
-  end
-end
-
--- Helpers of the rare paths are defined only past the common path's return:
--- a script's local functions are created anew each time it runs.
---- @include "scan-index"
-
-if limit == 0 then
-  scanIndex(indexKey, ended, function() end)
+  pruneExpired(indexKey, now, ended)
+  rcall("SET", valueKey, value, "PXAT", expiresAt)
+  rcall("ZADD", indexKey, expiresAt, sessionId)
+  extendIndexExpiry(indexKey, now + ttlMs + graceMs)
   return { 0, ended }
 end
 
--- With a limit, the live sessions are counted before anything is written.
--- The value is only looked at when the index has an entry: a value without
--- its index entry is not a session (reads fail closed) and the SET below
--- replaces it.
-local recordedExpiry = rcall("HGET", indexKey, sessionId)
-if recordedExpiry then
-  if rcall("EXISTS", valueKey) == 1 then
-    return { -1, ended }
-  end
-  rcall("HDEL", indexKey, sessionId)
-  ended[#ended + 1] = goneReason(recordedExpiry, now)
-  ended[#ended + 1] = sessionId
+-- Helpers of the rare paths are included only past the common path's
+-- return: a script's local functions are created anew each time it runs.
+--- @include "declared-keys"
+
+-- At the limit: the entries with a future expiry are probed, in the order
+-- they expire (ties by id), so "evict-oldest" ends the first ones found.
+local candidates = rcall("ZRANGEBYSCORE", indexKey, string.format("(%d", now), "+inf")
+local undeclared = undeclaredReply(indexKey, candidates, strict)
+if undeclared then
+  return undeclared
 end
 
+if recordedExpiry then
+  rcall("ZREM", indexKey, sessionId)
+  ended[1] = goneReason(recordedExpiry, now)
+  ended[2] = sessionId
+end
+local n = #ended
 local live = {}
-local expiries = {}
-scanIndex(indexKey, ended, function(id, _, expiresAtMs)
-  live[#live + 1] = id
-  expiries[id] = expiresAtMs
-end)
+for i = 1, #candidates do
+  local id = candidates[i]
+  if id ~= sessionId then
+    if rcall("EXISTS", valueKeyOf(indexKey, id)) == 1 then
+      live[#live + 1] = id
+    else
+      -- A future expiry and no value: deleted from outside or evicted.
+      rcall("ZREM", indexKey, id)
+      ended[n + 1] = ENDED_EVICTED
+      ended[n + 2] = id
+      n = n + 2
+    end
+  end
+end
+pruneExpired(indexKey, now, ended)
+n = #ended
 if #live >= limit then
   if not evictOldest then
     return { -2, ended }
   end
-  -- Ends the sessions that would expire first; ties broken by id so the
-  -- choice does not depend on hash iteration order.
-  table.sort(live, function(a, b)
-    if expiries[a] == expiries[b] then return a < b end
-    return expiries[a] < expiries[b]
-  end)
   for i = 1, #live - limit + 1 do
     rcall("DEL", valueKeyOf(indexKey, live[i]))
-    rcall("HDEL", indexKey, live[i])
-    ended[#ended + 1] = ENDED_DELETED
-    ended[#ended + 1] = live[i]
+    rcall("ZREM", indexKey, live[i])
+    ended[n + 1] = ENDED_DELETED
+    ended[n + 2] = live[i]
+    n = n + 2
   end
 end
 
 rcall("SET", valueKey, value, "PXAT", expiresAt)
-rcall("HSET", indexKey, sessionId, expiresAt)
+rcall("ZADD", indexKey, expiresAt, sessionId)
 extendIndexExpiry(indexKey, now + ttlMs + graceMs)
 return { 0, ended }

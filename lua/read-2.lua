@@ -9,7 +9,8 @@
 
   Output: { value | nil, ended }
     value   the stored value, nil when there is no live session
-    ended   a stale index entry pruned here (expired or evicted)
+    ended   a stale index entry pruned here (expired or evicted), or a
+            value without index entry removed here (evicted)
 
   A value without index entry (index evicted or deleted from outside) is
   deleted: otherwise it would be a session that deleteAll cannot see.
@@ -20,18 +21,17 @@ local indexKey = KEYS[2]
 local sessionId = ARGV[1]
 
 local value = rcall("GET", valueKey)
-local recordedExpiry = rcall("HGET", indexKey, sessionId)
+local recordedExpiry = rcall("ZSCORE", indexKey, sessionId)
 if value and recordedExpiry then
   return { value, {} }
 end
 
--- Helpers of the rare paths are defined only past the common path's return:
--- a script's local functions are created anew each time it runs.
+-- Helpers of the rare paths are included only past the common path's
+-- return: a script's local functions are created anew each time it runs.
 --- @include "stale-entry"
 
 if value then
-  rcall("DEL", valueKey)
-  return { false, {} }
+  return { false, removeOrphanValue(valueKey, sessionId) }
 end
 if recordedExpiry then
   return { false, pruneStaleEntry(indexKey, sessionId, recordedExpiry) }

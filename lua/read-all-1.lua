@@ -2,22 +2,34 @@
   Reads every live session of a subject.
 
   Input:
-    KEYS[1] index key
+    KEYS[1]   index key
+    KEYS[2..] on Redis Cluster, the value keys of the subject's sessions,
+              sent only after a NEED_KEYS reply (see declared-keys)
+    ARGV[1]   "1": touch only declared keys (Redis Cluster), "0": one server
 
   Output: { sessions, ended }
-    sessions  flat (sessionId, value) pairs of the live sessions
+    sessions  flat (sessionId, value) pairs of the live sessions, in the
+              order they expire
     ended     stale index entries pruned here (expired or evicted)
+  or { -3, ids } (NEED_KEYS): declare the value keys of these ids and send
+  again (nothing written)
 ]]
 local rcall = redis.call
 local indexKey = KEYS[1]
+local strict = ARGV[1] == "1"
 
---- @include "scan-index"
+--- @include "index-entries"
 
+local ids, expiries = indexEntries(indexKey)
+local undeclared = undeclaredReply(indexKey, ids, strict)
+if undeclared then
+  return undeclared
+end
 local sessions = {}
-local n = 0 -- a counter, not #sessions: Lua 5.1's # searches for the border on every append
+local n = 0
 local ended = {}
 -- GET is the probe: a value that exists is read in the same call.
-scanIndex(indexKey, ended, function(id, _, _, value)
+probeEntries(indexKey, ids, expiries, ended, function(id, value)
   sessions[n + 1] = id
   sessions[n + 2] = value
   n = n + 2

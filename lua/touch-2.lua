@@ -10,7 +10,7 @@
 
   Output: { result, ended }
     result  1 TTL reset, 0 no live session (nothing written)
-    ended   a stale index entry pruned here (expired or evicted)
+    ended   stale index entries pruned here (expired or evicted)
 ]]
 local rcall = redis.call
 local valueKey = KEYS[1]
@@ -21,27 +21,32 @@ local graceMs = tonumber(ARGV[3])
 
 --- @include "now-ms"
 --- @include "extend-index-expiry"
+--- @include "prune-expired"
 
--- HGET before any write: it tells an entry from none, keeps the recorded
+-- ZSCORE before any write: it tells an entry from none, keeps the recorded
 -- expiry for the report below, and fails (on an index key written from
 -- outside as another type) before anything is written.
-local recordedExpiry = rcall("HGET", indexKey, sessionId)
+local recordedExpiry = rcall("ZSCORE", indexKey, sessionId)
 if not recordedExpiry then
   return { 0, {} }
 end
 -- PEXPIREAT with the time recorded in the index, so the value expires
 -- exactly when its entry says (a relative PEXPIRE counts from the command's
 -- own clock).
-local expiresAtMs = nowMs() + ttlMs
+local now = nowMs()
+local expiresAtMs = now + ttlMs
 local expiresAt = string.format("%d", expiresAtMs)
 if rcall("PEXPIREAT", valueKey, expiresAt) == 1 then
-  rcall("HSET", indexKey, sessionId, expiresAt)
+  rcall("ZADD", indexKey, "XX", expiresAt, sessionId)
   extendIndexExpiry(indexKey, expiresAtMs + graceMs)
-  return { 1, {} }
+  -- A subject that is only ever touched must shed its ended entries too.
+  local ended = {}
+  pruneExpired(indexKey, now, ended)
+  return { 1, ended }
 end
 
--- Helpers of the rare paths are defined only past the common path's return:
--- a script's local functions are created anew each time it runs.
+-- Helpers of the rare paths are included only past the common path's
+-- return: a script's local functions are created anew each time it runs.
 --- @include "stale-entry"
 
 return { 0, pruneStaleEntry(indexKey, sessionId, recordedExpiry) }

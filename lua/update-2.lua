@@ -17,7 +17,7 @@ local indexKey = KEYS[2]
 local sessionId = ARGV[1]
 local value = ARGV[2]
 
-local recordedExpiry = rcall("HGET", indexKey, sessionId)
+local recordedExpiry = rcall("ZSCORE", indexKey, sessionId)
 if not recordedExpiry then
   return { 0, {} }
 end
@@ -26,8 +26,8 @@ if rcall("SET", valueKey, value, "XX", "KEEPTTL") then
   return { 1, {} }
 end
 
--- Helpers of the rare paths are defined only past the common path's return:
--- a script's local functions are created anew each time it runs.
+-- Helpers of the rare paths are included only past the common path's
+-- return: a script's local functions are created anew each time it runs.
 --- @include "stale-entry"
 
 return { 0, pruneStaleEntry(indexKey, sessionId, recordedExpiry) }

@@ -1,5 +1,5 @@
 export { UserSessionRedisStorage, type SessionEndedEvent } from './storage/user-session-redis-storage.js';
-export type { UserSessionStorageOptions, OnLimit } from './storage/options.js';
+export { DEFAULT_CONCURRENT_SESSIONS, MAX_CONCURRENT_SESSIONS, type UserSessionStorageOptions, type OnLimit } from './storage/options.js';
 export { UserSessionStorageError, ErrorCode } from './errors/index.js';
 export type { Codec } from './codec/codec.js';
 export { msgpackCodec } from './codec/msgpack-codec.js';

@@ -2,7 +2,7 @@
  * The one place that turns (prefix, subject, sessionId) into Redis keys and
  * back. Layout:
  *
- *   <prefix>:{<tag>}:i              index hash of a subject: sessionId -> expiry (ms)
+ *   <prefix>:{<tag>}:i              index of a subject, a sorted set: sessionId scored by its expiry (ms)
  *   <prefix>:{<tag>}:s:<sessionId>  value of one session
  *
  * <tag> is the subject with '%' written as '%25' and '}' as '%7D'. Redis

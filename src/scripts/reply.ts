@@ -12,6 +12,8 @@ export type EndReason = 'expired' | 'evicted' | 'deleted';
 const endReasons: Record<number, EndReason> = { 1: 'expired', 2: 'evicted', 3: 'deleted' };
 export const EXPIRED_CODE = '1';
 export const EVICTED_CODE = '2';
+/** The reply code of lua/includes/declared-keys.lua: the script must be sent again with more value keys declared. */
+const NEED_KEYS = -3;
 
 export interface EndedSession {
   reason: EndReason;
@@ -27,6 +29,11 @@ export interface ScriptReply {
   result: unknown;
   ended: EndedSession[];
   error: UserSessionStorageError | undefined;
+  /**
+   * Set when the script must see value keys the call did not declare (Redis
+   * Cluster): the ids whose value keys to declare. Nothing was written.
+   */
+  needKeys?: string[];
 }
 
 /**
@@ -51,6 +58,7 @@ export function parseReply(raw: unknown): ScriptReply {
     throw new UserSessionStorageError(ErrorCode.REDIS_ERROR, `unexpected script reply ${String(raw)}; is another library using this key prefix?`);
   }
   const [result, flat] = raw as [unknown, unknown[]];
+  if (result === NEED_KEYS) return { result, ended: [], error: undefined, needKeys: flat.map(String) };
   const ended: EndedSession[] = [];
   for (let i = 0; i < flat.length; i += 2) {
     ended.push({ reason: endReasons[Number(flat[i])] ?? 'evicted', sessionId: String(flat[i + 1]) });

@@ -17,6 +17,13 @@ import type { KeyEventHandlers, Subscriber } from '../subscriber/subscriber.js';
 export interface Deployment {
   /** What the script runner sends EVALSHA through. */
   scriptClient: ScriptClient;
+  /**
+   * Whether scripts may touch only the keys they declare. Redis Cluster
+   * needs it to route and to refuse correctly while a slot migrates; on one
+   * server every key is local, and subject-wide scripts find the value keys
+   * themselves, in one round trip instead of two.
+   */
+  declaresKeys: boolean;
   scriptLoader(onError: (error: unknown) => void): ScriptLoader;
   subscriber(handlers: KeyEventHandlers): Subscriber;
 }
@@ -25,12 +32,14 @@ export function deploymentOf(client: Redis | Cluster, keys: KeySchema): Deployme
   if (isCluster(client)) {
     return {
       scriptClient: redirectRetryingClient(client, scriptClientOf(client)),
+      declaresKeys: true,
       scriptLoader: () => new ClusterScriptLoader(client),
       subscriber: (handlers) => new ClusterKeyspaceSubscriber({ cluster: client, pattern: keys.keyspacePattern(0), ...handlers }),
     };
   }
   return {
     scriptClient: scriptClientOf(client),
+    declaresKeys: false,
     scriptLoader: (onError) => new SingleNodeScriptLoader(client).followReconnects(client, onError),
     subscriber: (handlers) =>
       new KeyspaceSubscriber({

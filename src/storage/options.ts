@@ -31,7 +31,13 @@ export interface UserSessionStorageOptions<MetaData> {
    * or `}` (they would move the Redis hash tag).
    */
   keyPrefix?: string;
-  /** Most live sessions a subject may have, enforced atomically by `insert`. Default: no limit. */
+  /**
+   * Most live sessions a subject may have, enforced atomically by `insert`.
+   * Default {@link DEFAULT_CONCURRENT_SESSIONS}, at most
+   * {@link MAX_CONCURRENT_SESSIONS}: the calls that look at every session of
+   * a subject (`readAll`, `count`, `deleteAll`, an `insert` at the limit) block
+   * Redis for a time that grows with it (see README, "Cost per call").
+   */
   concurrentSessions?: number;
   /** What `insert` does at the limit; see {@link OnLimit}. Default `'reject'`. */
   onLimit?: OnLimit;
@@ -45,6 +51,15 @@ export interface UserSessionStorageOptions<MetaData> {
    */
   indexGraceSeconds?: number;
 }
+
+/**
+ * The default `concurrentSessions`: a cap that keeps one subject's size, and
+ * so the time a subject-wide call blocks Redis, bounded even when an
+ * account can log in without end.
+ */
+export const DEFAULT_CONCURRENT_SESSIONS = 1000;
+/** The largest `concurrentSessions` accepted. */
+export const MAX_CONCURRENT_SESSIONS = 100_000;
 
 export interface ResolvedOptions {
   keyPrefix: string;
@@ -76,7 +91,7 @@ export function resolveOptions<MetaData>(options: UserSessionStorageOptions<Meta
   }
   const keyPrefix = options.keyPrefix ?? 'sess';
   assertKeyPrefix(keyPrefix);
-  if (options.concurrentSessions !== undefined) assertPositiveInteger('concurrentSessions', options.concurrentSessions, 1_000_000);
+  if (options.concurrentSessions !== undefined) assertPositiveInteger('concurrentSessions', options.concurrentSessions, MAX_CONCURRENT_SESSIONS);
   const onLimit = options.onLimit ?? 'reject';
   assertOneOf('onLimit', onLimit, ['reject', 'evict-oldest'] as const);
   const keyspaceEvents = options.keyspaceEvents ?? 'configure';
@@ -88,7 +103,7 @@ export function resolveOptions<MetaData>(options: UserSessionStorageOptions<Meta
   }
   return {
     keyPrefix,
-    concurrentSessions: options.concurrentSessions ?? 0,
+    concurrentSessions: options.concurrentSessions ?? DEFAULT_CONCURRENT_SESSIONS,
     onLimit,
     keyspaceEvents,
     indexGraceMs: graceSeconds * 1000,

@@ -5,7 +5,7 @@ import { ErrorCode } from '../errors/error-code.js';
 import { UserSessionStorageError } from '../errors/user-session-storage-error.js';
 import { KeySchema } from '../keys/key-schema.js';
 import type { ScriptName } from '../scripts/lua.generated.js';
-import { EVICTED_CODE, EXPIRED_CODE, parseReply, type EndReason } from '../scripts/reply.js';
+import { EVICTED_CODE, EXPIRED_CODE, parseReply, type EndReason, type ScriptReply } from '../scripts/reply.js';
 import type { ScriptLoader } from '../scripts/script-loader.js';
 import { ScriptRunner } from '../scripts/script-runner.js';
 import type { KeyEvent, Subscriber } from '../subscriber/subscriber.js';
@@ -73,11 +73,16 @@ export interface UserSessionRedisStorage<MetaData> {
  * @typeParam MetaData - What is stored per session; any value the codec
  * encodes (see {@link DefaultMetaData} for a ready-made shape).
  */
+/** Rounds of NEED_KEYS a call on a cluster goes through before it gives up (each round means the subject gained a session). */
+const MAX_KEY_ROUNDS = 8;
+
 export class UserSessionRedisStorage<MetaData = unknown> extends EventEmitter {
   private closed = false;
   private readonly loader: ScriptLoader;
   private readonly runner: ScriptRunner;
   private subscriber: Subscriber | undefined;
+  /** ARGV of the subject-wide scripts: "1" when they may touch only declared keys (Redis Cluster). */
+  private readonly declaresKeys: string;
 
   private constructor(
     private readonly settings: ResolvedOptions,
@@ -89,6 +94,7 @@ export class UserSessionRedisStorage<MetaData = unknown> extends EventEmitter {
     // Preloads on every ready connection (every node of a cluster), so the first call after a reconnect finds its script.
     this.loader = deployment.scriptLoader((e) => this.report(e));
     this.runner = new ScriptRunner(deployment.scriptClient, this.loader);
+    this.declaresKeys = deployment.declaresKeys ? '1' : '0';
   }
 
   /**
@@ -161,6 +167,7 @@ export class UserSessionRedisStorage<MetaData = unknown> extends EventEmitter {
       String(concurrentSessions),
       onLimit,
       String(indexGraceMs),
+      this.declaresKeys,
     ]);
   }
 
@@ -194,7 +201,7 @@ export class UserSessionRedisStorage<MetaData = unknown> extends EventEmitter {
   async readAll(subject: string): Promise<ReadonlyMap<string, MetaData>> {
     this.assertOpen();
     assertSubject(subject);
-    const flat = (await this.run(subject, 'readAll', [this.keys.indexKey(subject)], [])) as Buffer[];
+    const flat = (await this.run(subject, 'readAll', [this.keys.indexKey(subject)], [this.declaresKeys])) as Buffer[];
     const sessions = new Map<string, MetaData>();
     for (let i = 0; i < flat.length; i += 2) {
       sessions.set(flat[i]!.toString(), this.format.decode(flat[i + 1]!));
@@ -266,7 +273,7 @@ export class UserSessionRedisStorage<MetaData = unknown> extends EventEmitter {
   async deleteAll(subject: string): Promise<number> {
     this.assertOpen();
     assertSubject(subject);
-    return (await this.run(subject, 'deleteAll', [this.keys.indexKey(subject)], [])) as number;
+    return (await this.run(subject, 'deleteAll', [this.keys.indexKey(subject)], [this.declaresKeys])) as number;
   }
 
   /**
@@ -279,7 +286,7 @@ export class UserSessionRedisStorage<MetaData = unknown> extends EventEmitter {
   async count(subject: string): Promise<number> {
     this.assertOpen();
     assertSubject(subject);
-    return (await this.run(subject, 'count', [this.keys.indexKey(subject)], [])) as number;
+    return (await this.run(subject, 'count', [this.keys.indexKey(subject)], [this.declaresKeys])) as number;
   }
 
   /**
@@ -304,14 +311,32 @@ export class UserSessionRedisStorage<MetaData = unknown> extends EventEmitter {
     );
   }
 
+  /**
+   * Runs a script; on a cluster, sends it again with the value keys a
+   * NEED_KEYS reply asks for (a subject-wide script, when the subject has
+   * sessions: see lua/includes/declared-keys.lua). The first keys of `keys`
+   * stay; the value keys follow them. Another call may add a session between
+   * two rounds, so a subject busy enough to change on every round ends the
+   * call with REDIS_ERROR after {@link MAX_KEY_ROUNDS}; nothing was written.
+   */
   private async run(subject: string, script: ScriptName, keys: string[], args: (string | Buffer)[]): Promise<unknown> {
-    let raw: unknown;
-    try {
-      raw = await this.runner.run(script, keys, args);
-    } catch (error) {
-      throw this.wrap(error);
+    let reply: ScriptReply;
+    for (let round = 1, declared = keys; ; round++) {
+      try {
+        reply = parseReply(await this.runner.run(script, declared, args));
+      } catch (error) {
+        throw this.wrap(error);
+      }
+      if (!reply.needKeys) break;
+      if (round === MAX_KEY_ROUNDS) {
+        throw new UserSessionStorageError(
+          ErrorCode.REDIS_ERROR,
+          `the subject's sessions changed during each of ${MAX_KEY_ROUNDS} attempts to declare their keys; nothing was written, retry`,
+        );
+      }
+      declared = [...keys, ...reply.needKeys.map((id) => this.keys.valueKey(subject, id))];
     }
-    const { result, ended, error } = parseReply(raw);
+    const { result, ended, error } = reply;
     if (ended.length > 0) {
       // Emitted after the caller's promise settles: a throwing listener cannot
       // turn a completed operation into a failed one.

@@ -51,7 +51,7 @@ local out = { t[1], t[2] }
 for _, key in ipairs(redis.call("KEYS", ARGV[1])) do
   local kind = redis.call("TYPE", key)["ok"]
   local fields = {}
-  if kind == "hash" then fields = redis.call("HGETALL", key) end
+  if kind == "zset" then fields = redis.call("ZRANGE", key, 0, -1, "WITHSCORES") end
   out[#out + 1] = { key, redis.call("PEXPIRETIME", key), kind, fields }
 end
 return out
@@ -74,7 +74,7 @@ export async function checkInvariant(redis: Redis, prefix: string): Promise<Inva
   for (const [key, expireTime, kind, fields] of entries) {
     if (expireTime < 0) violations.push(`key without TTL: ${JSON.stringify(key)} (PEXPIRETIME ${expireTime})`);
     const index = schema.parseIndexKey(key);
-    if (index && kind === 'hash') {
+    if (index && kind === 'zset') {
       indexes.push({ key, subject: index.subject, expireTime, fields });
     } else if (schema.parseValueKey(key) && kind === 'string') {
       values.set(key, expireTime);

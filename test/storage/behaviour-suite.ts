@@ -8,6 +8,7 @@
 import type { ExecutionContext, TestFn } from 'ava';
 import { randomUUID } from 'node:crypto';
 import {
+  DEFAULT_CONCURRENT_SESSIONS,
   UserSessionRedisStorage,
   UserSessionStorageError,
   type Codec,
@@ -167,6 +168,32 @@ export function defineBehaviourSuite(test: TestFn<SuiteContext>, startBackend: (
     await t.throwsAsync(storage.insert('u', 'too-many', {}, 60), code('TOO_MANY_CONCURRENT_SESSIONS'));
   });
 
+  test(`without concurrentSessions, a subject holds at most ${DEFAULT_CONCURRENT_SESSIONS} live sessions`, async (t) => {
+    const { storage, client, prefix } = await setup(t, { keyspaceEvents: 'off' });
+    for (let i = 0; i < DEFAULT_CONCURRENT_SESSIONS; i += 100) {
+      await Promise.all(Array.from({ length: 100 }, (_, j) => storage.insert('u', `s${i + j}`, {}, 600)));
+    }
+    await t.throwsAsync(storage.insert('u', 'one-more', {}, 600), code('TOO_MANY_CONCURRENT_SESSIONS'));
+    // A session removed from outside (no notification here) frees its place: the limit counts live sessions only.
+    await client.del(`${prefix}:{u}:s:s7`);
+    await storage.insert('u', 'one-more', {}, 600);
+    t.is(await storage.count('u'), DEFAULT_CONCURRENT_SESSIONS);
+  });
+
+  test("at the limit, entries of sessions removed from outside are pruned and reported 'evicted', and do not count", async (t) => {
+    const { storage, client, prefix } = await setup(t, { keyspaceEvents: 'off', concurrentSessions: 3, onLimit: 'evict-oldest' });
+    const events = record(storage);
+    await storage.insert('u', 'a', {}, 100);
+    await storage.insert('u', 'b', {}, 200);
+    await storage.insert('u', 'c', {}, 300);
+    await client.del(`${prefix}:{u}:s:a`);
+    await storage.insert('u', 'd', {}, 400);
+    t.deepEqual([...(await storage.readAll('u')).keys()], ['b', 'c', 'd'], 'b survives: a, gone already, made the room');
+    await waitFor('the evicted event', () => events.events.length === 1);
+    t.deepEqual(events.of('evicted'), ['u/a']);
+    t.deepEqual(events.of('deleted'), []);
+  });
+
   test("onLimit 'evict-oldest' ends the live session that expires first and reports it deleted", async (t) => {
     const { storage, another } = await setup(t, { concurrentSessions: 3, onLimit: 'evict-oldest' });
     const events = record(storage);
@@ -231,16 +258,24 @@ export function defineBehaviourSuite(test: TestFn<SuiteContext>, startBackend: (
     t.deepEqual(events.of('deleted'), ['x/b']);
   });
 
-  test('without a limit or notifications, insert sweeps stale entries every 64th entry, so they cannot pile up', async (t) => {
+  test('without notifications, each insert and touch removes up to 16 entries of sessions that ended over a second ago', async (t) => {
     const { storage, client, prefix } = await setup(t, { keyspaceEvents: 'off' });
     const events = record(storage);
-    for (let i = 0; i < 63; i++) await storage.insert('u', `old${i}`, {}, 1);
-    await waitFor('the old sessions to expire', async () => (await client.exists(`${prefix}:{u}:s:old62`)) === 0);
-    t.is(await client.hlen(`${prefix}:{u}:i`), 63, 'nothing pruned them yet');
-    await storage.insert('u', 'new', {}, 60);
-    t.is(await client.hlen(`${prefix}:{u}:i`), 1);
-    await waitFor('63 expired events', () => events.events.length === 63);
-    t.is(events.of('expired').length, 63);
+    const index = `${prefix}:{u}:i`;
+    await storage.insert('u', 'live', {}, 600);
+    for (let i = 0; i < 20; i++) await storage.insert('u', `old${i}`, {}, 1);
+    const lastExpiry = Number(await client.zscore(index, 'old19'));
+    await waitFor('a second past the old sessions\' expiry', async () => {
+      const [sec] = (await client.call('TIME')) as [string, string];
+      return Number(sec) * 1000 > lastExpiry + 2000;
+    });
+    t.is(await client.zcard(index), 21, 'nothing pruned them yet');
+    await storage.insert('u', 'new', {}, 600);
+    t.is(await client.zcard(index), 21 + 1 - 16, 'insert removed 16, oldest first');
+    t.true(await storage.touch('u', 'live', 600));
+    t.deepEqual((await client.zrange(index, '0', '-1')).sort(), ['live', 'new'], 'touch removed the other 4');
+    await waitFor('20 expired events', () => events.events.length === 20);
+    t.is(events.of('expired').length, 20, 'each reported once');
   });
 
   test("a value that vanished before its expiry is reported 'evicted'", async (t) => {
@@ -257,8 +292,10 @@ export function defineBehaviourSuite(test: TestFn<SuiteContext>, startBackend: (
 
   test('fail closed: without its index entry a value is no session, and read removes it', async (t) => {
     const { storage, client, prefix, keys } = await setup(t);
+    const events = record(storage);
     await storage.insert('u', 'a', { secret: 1 }, 600);
     await client.del(`${prefix}:{u}:i`);
+    t.is(await storage.read('u', 'a'), undefined);
     t.is(await storage.read('u', 'a'), undefined);
     t.deepEqual(await keys(), [], 'the orphan value was removed');
     await storage.insert('u', 'b', {}, 600);
@@ -268,6 +305,8 @@ export function defineBehaviourSuite(test: TestFn<SuiteContext>, startBackend: (
     t.false(await storage.touch('u', 'b', 600));
     t.false(await storage.delete('u', 'b'));
     t.deepEqual(await keys(), [], 'delete removed the orphan too');
+    await waitFor('two evicted events', () => events.events.length >= 2);
+    t.deepEqual(events.of('evicted'), ['u/a', 'u/b'], 'the call that removed each orphan reported it, once');
     // An orphan value does not block a new session with its id.
     await storage.insert('u', 'c', { old: true }, 600);
     await client.del(`${prefix}:{u}:i`);

@@ -35,7 +35,7 @@ const kinds = {
   wrongType: {
     level: 'problem',
     explain:
-      'keys have the wrong type (an index must be a hash, a value a string): another application writes under this prefix; give the storage its own keyPrefix',
+      'keys have the wrong type (an index must be a sorted set, a value a string): another application writes under this prefix; give the storage its own keyPrefix',
   },
   badExpiry: {
     level: 'problem',
@@ -86,21 +86,23 @@ export async function checkIndexInvariant(client: Redis, keys: KeySchema): Promi
 async function inspectIndex(client: Redis, keys: KeySchema, key: string, subject: string, tally: Tally): Promise<void> {
   const found = await client.type(key);
   if (found === 'none') return;
-  if (found !== 'hash') return tally.add('wrongType', key);
-  const ids = await client.hkeys(key);
-  const tx = client.multi().time().type(key).pttl(key).hgetall(key);
+  if (found !== 'zset') return tally.add('wrongType', key);
+  const ids = await client.zrange(key, '0', '-1');
+  const tx = client.multi().time().type(key).pttl(key).zrange(key, '0', '-1', 'WITHSCORES');
   for (const id of ids) tx.exists(keys.valueKey(subject, id));
   const replies = await tx.exec();
   if (!replies) return;
-  const [time, type, pttl, entries] = replies.slice(0, 4).map(([, reply]) => reply) as [[string, string], string, number, Record<string, string>];
+  const [time, type, pttl, flat] = replies.slice(0, 4).map(([, reply]) => reply) as [[string, string], string, number, string[]];
   if (type === 'none') return;
-  if (type !== 'hash') return tally.add('wrongType', key);
+  if (type !== 'zset') return tally.add('wrongType', key);
+  const entries = new Map<string, string>();
+  for (let i = 0; i < flat.length; i += 2) entries.set(flat[i]!, flat[i + 1]!);
   tally.subjects.add(subject);
   const nowMs = Number(time[0]) * 1000 + Math.floor(Number(time[1]) / 1000);
   let longestLive = 0;
   ids.forEach((id, i) => {
-    const recorded = entries[id];
-    // Removed between HKEYS and MULTI: an operation ran; nothing to judge.
+    const recorded = entries.get(id);
+    // Removed between ZRANGE and MULTI: an operation ran; nothing to judge.
     if (recorded === undefined) return;
     const expiresAt = Number(recorded);
     if (!Number.isSafeInteger(expiresAt)) return tally.add('badExpiry', key);
@@ -113,13 +115,13 @@ async function inspectIndex(client: Redis, keys: KeySchema, key: string, subject
 }
 
 async function inspectValue(client: Redis, keys: KeySchema, key: string, subject: string, sessionId: string, tally: Tally): Promise<void> {
-  const replies = await client.multi().type(key).pttl(key).hexists(keys.indexKey(subject), sessionId).exec();
+  const replies = await client.multi().type(key).pttl(key).zscore(keys.indexKey(subject), sessionId).exec();
   if (!replies) return;
-  const [type, pttl, indexed] = replies.map(([, reply]) => reply) as [string, number, number];
+  const [type, pttl, indexed] = replies.map(([, reply]) => reply) as [string, number, string | null];
   if (type === 'none') return;
   if (type !== 'string') return tally.add('wrongType', key);
   if (pttl === -1) tally.add('valueWithoutTtl', key);
-  if (indexed === 0) tally.add('orphanValue', key);
+  if (indexed === null) tally.add('orphanValue', key);
 }
 
 function toFindings(tally: Tally, prefix: string): Finding[] {

@@ -17,7 +17,9 @@ function metadataText(metaData: unknown): string {
 export async function listSessions({ client, prefix }: SessionCommandOptions, subject: string): Promise<CommandOutput> {
   const { result: sessions } = await withStorage(client, prefix, (storage) => storage.readAll(subject));
   // The expiry lives in the index only; read after readAll, which pruned it. Informative, not atomic with readAll.
-  const expiries = await client.hgetall(new KeySchema(prefix).indexKey(subject));
+  const flat = await client.zrange(new KeySchema(prefix).indexKey(subject), '0', '-1', 'WITHSCORES');
+  const expiries: Record<string, string> = {};
+  for (let i = 0; i < flat.length; i += 2) expiries[flat[i]!] = flat[i + 1]!;
   const list = [...sessions].map(([sessionId, metaData]) => {
     const expiresAt = Number(expiries[sessionId]);
     return { sessionId, expiresAt: Number.isFinite(expiresAt) ? new Date(expiresAt).toISOString() : null, metaData };
