@@ -85,12 +85,42 @@ end
 -- return: a script's local functions are created anew each time it runs.
 --- @include "declared-keys"
 
--- At the limit: the entries with a future expiry are probed, in the order
--- they expire (ties by id), so "evict-oldest" ends the first ones found.
+-- At the limit: the entries with a future expiry are looked at in the order
+-- they expire (ties by id), so "evict-oldest" ends the first live ones.
+-- Everything is read and decided before the first write, so a NEED_KEYS
+-- reply leaves nothing written.
 local candidates = rcall("ZRANGEBYSCORE", indexKey, string.format("(%d", now), "+inf")
-local undeclared = undeclaredReply(indexKey, candidates, strict)
-if undeclared then
-  return undeclared
+local probe = probeIds(indexKey, candidates, strict, 2)
+if not probe then
+  return { NEED_KEYS, candidates }
+end
+local live = {}
+local gone = {}
+for i = 1, #candidates do
+  local id = candidates[i]
+  if id ~= sessionId then
+    local key = probe[id]
+    -- On a cluster, an id the caller did not declare was inserted since it
+    -- listed the index (less than a round trip ago): counted as live, the
+    -- safe side of the limit, without looking at its value.
+    if key == false or rcall("EXISTS", key) == 1 then
+      live[#live + 1] = id
+    else
+      -- A future expiry and no value: deleted from outside or evicted.
+      gone[#gone + 1] = id
+    end
+  end
+end
+local evict = 0
+if #live >= limit then
+  if evictOldest then
+    evict = #live - limit + 1
+    for i = 1, evict do
+      if probe[live[i]] == false then
+        return { NEED_KEYS, candidates }
+      end
+    end
+  end
 end
 
 if recordedExpiry then
@@ -99,34 +129,23 @@ if recordedExpiry then
   ended[2] = sessionId
 end
 local n = #ended
-local live = {}
-for i = 1, #candidates do
-  local id = candidates[i]
-  if id ~= sessionId then
-    if rcall("EXISTS", valueKeyOf(indexKey, id)) == 1 then
-      live[#live + 1] = id
-    else
-      -- A future expiry and no value: deleted from outside or evicted.
-      rcall("ZREM", indexKey, id)
-      ended[n + 1] = ENDED_EVICTED
-      ended[n + 2] = id
-      n = n + 2
-    end
-  end
+for i = 1, #gone do
+  rcall("ZREM", indexKey, gone[i])
+  ended[n + 1] = ENDED_EVICTED
+  ended[n + 2] = gone[i]
+  n = n + 2
 end
 pruneExpired(indexKey, now, ended)
+if #live >= limit and not evictOldest then
+  return { -2, ended }
+end
 n = #ended
-if #live >= limit then
-  if not evictOldest then
-    return { -2, ended }
-  end
-  for i = 1, #live - limit + 1 do
-    rcall("DEL", valueKeyOf(indexKey, live[i]))
-    rcall("ZREM", indexKey, live[i])
-    ended[n + 1] = ENDED_DELETED
-    ended[n + 2] = live[i]
-    n = n + 2
-  end
+for i = 1, evict do
+  rcall("DEL", probe[live[i]])
+  rcall("ZREM", indexKey, live[i])
+  ended[n + 1] = ENDED_DELETED
+  ended[n + 2] = live[i]
+  n = n + 2
 end
 
 rcall("SET", valueKey, value, "PXAT", expiresAt)

@@ -74,7 +74,7 @@ export interface UserSessionRedisStorage<MetaData> {
  * encodes (see {@link DefaultMetaData} for a ready-made shape).
  */
 /** Rounds of NEED_KEYS a call on a cluster goes through before it gives up (each round means the subject gained a session). */
-const MAX_KEY_ROUNDS = 8;
+const MAX_KEY_ROUNDS = 16;
 
 export class UserSessionRedisStorage<MetaData = unknown> extends EventEmitter {
   private closed = false;
@@ -335,6 +335,9 @@ export class UserSessionRedisStorage<MetaData = unknown> extends EventEmitter {
         );
       }
       declared = [...keys, ...reply.needKeys.map((id) => this.keys.valueKey(subject, id))];
+      // Only concurrent calls on the same subject change it between rounds:
+      // from the third round on, a random pause lets them finish first.
+      if (round >= 2) await new Promise((resolve) => setTimeout(resolve, Math.random() * 2 ** Math.min(round, 6)));
     }
     const { result, ended, error } = reply;
     if (ended.length > 0) {
