@@ -72,7 +72,7 @@ test('every departure from the index invariant is found and explained', async (t
   await client.persist(keys.valueKey('persisted', 'x'));
   await client.pexpire(keys.indexKey('early'), 600_000);
   await client.del(keys.valueKey('stale', 'y'));
-  await client.hset(keys.indexKey('fine'), 'z', 'soon');
+  await client.zadd(keys.indexKey('fine'), '1.5', 'z');
   await client.set(keys.valueKey('fine', 'z'), 'v', 'EX', 60);
   await client.set(keys.indexKey('typed'), 'not a hash');
   await client.set('sess:{%41}:i', 'foreign');

@@ -45,7 +45,7 @@ test('repair removes stale entries and orphan values, reports each, keeps live s
 
   t.deepEqual(await storage.read('alice', 'live'), { who: 'alice' });
   t.deepEqual(await storage.read('carol', 'c1'), { who: 'carol' });
-  t.deepEqual((await client.hkeys(keys.indexKey('alice'))).sort(), ['live']);
+  t.deepEqual((await client.zrange(keys.indexKey('alice'), '0', '-1')).sort(), ['live']);
   t.is(await client.exists(keys.valueKey('bob', 'b1'), keys.valueKey('bob', 'b2')), 0);
 
   const again = await runCli(['--url', redis.url, 'repair']);

@@ -2,9 +2,7 @@ import test from 'ava';
 import { UserSessionStorageError } from '../../src/index.js';
 import { afterEvents, storageOnOwnServer } from '../helpers/own-storage.js';
 
-// Without a limit, insert-2.lua writes first (HSETNX, then SET) and reads the
-// replies: no lookup on the common path. These are the outcomes of insert
-// and touch that depend on what was already there.
+// The outcomes of insert and touch that depend on what was already there.
 test('insert: duplicate rejected, orphan value replaced, stale entry pruned and reported', async (t) => {
   const { client, storage } = await storageOnOwnServer<{ v: number }>(t);
   const evicted: string[] = [];
@@ -29,7 +27,7 @@ test('insert: duplicate rejected, orphan value replaced, stale entry pruned and 
 
   // An entry whose recorded expiry has passed, its value gone: "expired", not "evicted".
   await storage.insert('alice', 'old', { v: 5 }, 100);
-  await client.hset('p:{alice}:i', 'old', String(Date.now() - 1000));
+  await client.zadd('p:{alice}:i', String(Date.now() - 1000), 'old');
   await client.del('p:{alice}:s:old');
   await storage.insert('alice', 'old', { v: 6 }, 100);
   t.deepEqual(await storage.read('alice', 'old'), { v: 6 });
@@ -47,13 +45,13 @@ test('the index TTL only grows, and comes back on an index persisted from outsid
   await storage.insert('bob', 'long', 1, 1000);
   t.true((await client.pttl(index)) > 1_055_000, 'a new index gets longest session + grace');
   const expireAt = async (): Promise<number> => Number(await client.call('PEXPIRETIME', index));
-  t.is(await expireAt(), Number(await client.hget(index, 'long')) + 60_000, 'exactly: the same clock reading as the entry');
+  t.is(await expireAt(), Number(await client.zscore(index, 'long')) + 60_000, 'exactly: the same clock reading as the entry');
   await storage.insert('bob', 'short', 1, 10);
   t.true((await client.pttl(index)) > 1_055_000, 'a shorter session does not shorten it');
   await storage.touch('bob', 'short', 5000);
-  t.is(await expireAt(), Number(await client.hget(index, 'short')) + 60_000, 'a longer touch lengthens it');
+  t.is(await expireAt(), Number(await client.zscore(index, 'short')) + 60_000, 'a longer touch lengthens it');
   await storage.delete('bob', 'short');
-  t.is(await expireAt(), Number(await client.hget(index, 'long')) + 60_000, 'deleting the longest session moves it back');
+  t.is(await expireAt(), Number(await client.zscore(index, 'long')) + 60_000, 'deleting the longest session moves it back');
 
   await client.persist(index);
   await storage.insert('bob', 'third', 1, 100);
@@ -75,7 +73,7 @@ test('touch: a value without index entry is no session; nothing is written', asy
 test('an index key written from outside as another type: insert and touch fail before writing anything', async (t) => {
   const { client, storage } = await storageOnOwnServer(t);
 
-  await client.set('p:{dave}:i', 'not a hash');
+  await client.set('p:{dave}:i', 'not a sorted set');
   const insertError = await t.throwsAsync(storage.insert('dave', 'new', 1, 100));
   t.is((insertError as UserSessionStorageError).code, 'REDIS_ERROR');
   t.is(await client.exists('p:{dave}:s:new'), 0, 'no value was written');
@@ -84,5 +82,5 @@ test('an index key written from outside as another type: insert and touch fail b
   const touchError = await t.throwsAsync(storage.touch('dave', 'old', 1000));
   t.is((touchError as UserSessionStorageError).code, 'REDIS_ERROR');
   t.true((await client.pttl('p:{dave}:s:old')) <= 100_000, 'the value keeps its TTL');
-  t.is(await client.get('p:{dave}:i'), 'not a hash');
+  t.is(await client.get('p:{dave}:i'), 'not a sorted set');
 });

@@ -21,7 +21,7 @@ test('readAll and deleteAll prune a vanished value once and handle the live ones
   );
   await afterEvents();
   t.deepEqual(events.splice(0), ['evicted b']);
-  t.is(await client.hlen('p:{bob}:i'), 2);
+  t.is(await client.zcard('p:{bob}:i'), 2);
 
   await client.del('p:{bob}:s:c');
   t.is(await storage.deleteAll('bob'), 1);
@@ -30,8 +30,8 @@ test('readAll and deleteAll prune a vanished value once and handle the live ones
   t.is(await client.dbsize(), 0);
 });
 
-// 600 sessions: past 512 entries Redis turns the index from a listpack into a
-// hash table (hash-max-listpack-entries), which iterates in another order.
+// 600 sessions: past 128 entries Redis turns the index from a listpack into a
+// skiplist (zset-max-listpack-entries).
 test('a subject with hundreds of sessions, its index past the listpack size: pruned, read and ended exactly', async (t) => {
   const { client, storage } = await storageOnOwnServer<{ v: number }>(t);
   const evicted: string[] = [];
@@ -41,7 +41,7 @@ test('a subject with hundreds of sessions, its index past the listpack size: pru
 
   const total = 600;
   for (let i = 0; i < total; i++) await storage.insert('big', `s${i}`, { v: i }, 100);
-  t.is(await client.call('OBJECT', 'ENCODING', 'p:{big}:i'), 'hashtable');
+  t.is(await client.call('OBJECT', 'ENCODING', 'p:{big}:i'), 'skiplist');
   const gone = ['s0', 's255', 's256', 's511', 's512', 's599']; // removed from outside
   await client.del(...gone.map((id) => `p:{big}:s:${id}`));
 
@@ -51,7 +51,7 @@ test('a subject with hundreds of sessions, its index past the listpack size: pru
   for (const id of gone) t.false(all.has(id));
   await afterEvents();
   t.deepEqual(evicted.sort(), [...gone].sort(), 'each vanished value reported once');
-  t.is(await client.hlen('p:{big}:i'), total - gone.length, 'and pruned');
+  t.is(await client.zcard('p:{big}:i'), total - gone.length, 'and pruned');
 
   await client.del('p:{big}:s:s300');
   t.is(await storage.count('big'), total - gone.length - 1);

@@ -24,7 +24,7 @@ test('the checker passes a healthy store and reports each kind of violation', as
   const keys = new KeySchema('inv');
   await client.persist(keys.valueKey('u', 's1')); // no TTL
   await client.del(keys.valueKey('u', 's2')); // entry without value, before its expiry
-  await client.hdel(keys.indexKey('v'), 's1'); // value without entry
+  await client.zrem(keys.indexKey('v'), 's1'); // value without entry
   await client.set('inv:stray', 'x', 'EX', 60); // foreign key
   const broken = await checkInvariant(client, 'inv');
   t.is(broken.violations.length, 5, broken.violations.join('\n')); // persist also breaks the value-expiry match

@@ -41,7 +41,10 @@ export async function repairPrefix(client: Redis, prefix: string): Promise<Comma
       }
     }
   });
+  const orphans = new Set(removals.map((r) => `${r.subject}\n${r.sessionId}`));
   for (const e of ended) {
+    // The read that removed an orphan value reports it too ('evicted'): listed once, above.
+    if (orphans.has(`${e.subject}\n${e.sessionId}`)) continue;
     removals.push({
       removed: 'stale index entry',
       subject: e.subject,
@@ -78,8 +81,8 @@ async function removeIfOrphan(
   sessionId: string,
 ): Promise<boolean> {
   // One MULTI: a value deleted with its entry by a logout meanwhile is not taken for an orphan.
-  const state = await client.multi().exists(keys.valueKey(subject, sessionId)).hexists(keys.indexKey(subject), sessionId).exec();
-  if (state?.[0]?.[1] !== 1 || state[1]?.[1] !== 0) return false;
+  const state = await client.multi().exists(keys.valueKey(subject, sessionId)).zscore(keys.indexKey(subject), sessionId).exec();
+  if (state?.[0]?.[1] !== 1 || state[1]?.[1] !== null) return false;
   try {
     // read-2.lua deletes a value that has no index entry, atomically with that check.
     if ((await storage.read(subject, sessionId)) !== undefined) return false;
