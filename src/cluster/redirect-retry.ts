@@ -2,8 +2,14 @@ import type { Cluster } from 'ioredis';
 import type { ScriptClient } from '../scripts/script-client.js';
 import { refreshSlots } from './cluster-client.js';
 
-/** Redis Cluster's redirections and refusals: each is replied before the command runs, so a retry is safe. */
-const notRun = /^(MOVED|ASK|TRYAGAIN|CLUSTERDOWN) /;
+/**
+ * Redis Cluster's redirections and refusals: each is replied before the
+ * command runs, so a retry is safe. ioredis follows them itself and, after
+ * maxRedirections, rejects with "Too many Cluster redirections. Last error:
+ * ReplyError: TRYAGAIN ..." (cluster/index.js, handleError): the last
+ * refusal is read out of that message.
+ */
+const notRun = /^(?:Too many Cluster redirections\. Last error: (?:\w+: )?)?(MOVED|ASK|TRYAGAIN|CLUSTERDOWN) /;
 /** As ioredis's own maxRedirections. */
 const MAX_ATTEMPTS = 16;
 const RETRY_DELAY_MS = 100;
