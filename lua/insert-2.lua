@@ -26,8 +26,8 @@
             evicted) and live sessions ended by "evict-oldest" (deleted)
 
   Cost: O(log n) in the subject's n entries while the subject has fewer
-  entries with a future expiry than the limit; at the limit, one EXISTS per
-  such entry (at most the limit plus the entries of sessions deleted from
+  entries with an expiry not past than the limit; at the limit, one EXISTS
+  per such entry (at most the limit plus the entries of sessions deleted from
   outside and not yet cleaned up).
 ]]
 local rcall = redis.call
@@ -59,10 +59,11 @@ local now = nowMs()
 -- PXAT, not PX: Redis 7.0 counts PX from the clock at the SET, which runs
 -- after the limit check; the value must expire exactly at the recorded time.
 local expiresAt = string.format("%d", now + ttlMs)
--- Every live session has an entry with a future expiry, so fewer such
--- entries than the limit proves there is room without looking at any value.
-local pending = rcall("ZCOUNT", indexKey, string.format("(%d", now), "+inf")
-if recordedExpiry and tonumber(recordedExpiry) > now then
+-- Every live session has an entry whose expiry is not past (a value stays
+-- until the millisecond after its expiry), so fewer such entries than the
+-- limit proves there is room without looking at any value.
+local pending = rcall("ZCOUNT", indexKey, string.format("%d", now), "+inf")
+if recordedExpiry and tonumber(recordedExpiry) >= now then
   pending = pending - 1 -- this id's own entry, whose value is gone
 end
 local ended = {}
@@ -85,11 +86,17 @@ end
 -- return: a script's local functions are created anew each time it runs.
 --- @include "declared-keys"
 
--- At the limit: the entries with a future expiry are looked at in the order
+-- At the limit: the entries whose expiry is not past are looked at in the order
 -- they expire (ties by id), so "evict-oldest" ends the first live ones.
 -- Everything is read and decided before the first write, so a NEED_KEYS
 -- reply leaves nothing written.
-local candidates = rcall("ZRANGEBYSCORE", indexKey, string.format("(%d", now), "+inf")
+local flat = rcall("ZRANGEBYSCORE", indexKey, string.format("%d", now), "+inf", "WITHSCORES")
+local candidates = {}
+local expiries = {}
+for i = 1, #flat, 2 do
+  candidates[#candidates + 1] = flat[i]
+  expiries[flat[i]] = flat[i + 1]
+end
 local probe = probeIds(indexKey, candidates, strict, 2)
 if not probe then
   return { NEED_KEYS, candidates }
@@ -106,7 +113,6 @@ for i = 1, #candidates do
     if key == false or rcall("EXISTS", key) == 1 then
       live[#live + 1] = id
     else
-      -- A future expiry and no value: deleted from outside or evicted.
       gone[#gone + 1] = id
     end
   end
@@ -131,7 +137,7 @@ end
 local n = #ended
 for i = 1, #gone do
   rcall("ZREM", indexKey, gone[i])
-  ended[n + 1] = ENDED_EVICTED
+  ended[n + 1] = goneReason(expiries[gone[i]], now)
   ended[n + 2] = gone[i]
   n = n + 2
 end

@@ -57,8 +57,10 @@ export interface UserSessionRedisStorage<MetaData> {
  * Stores users' login sessions in Redis. Create one with
  * {@link UserSessionRedisStorage.create}.
  *
- * Guarantees: each operation is one EVALSHA of an atomic script (see
- * `lua/`), so it happens entirely or not at all, in one round trip. A
+ * Guarantees: each operation's effect is one EVALSHA of an atomic script
+ * (see `lua/`), so it happens entirely or not at all, in one round trip on
+ * one server (on a cluster, a subject-wide call first lists the value keys
+ * it must declare: two round trips). A
  * session exists while both its value and its entry in the subject's index
  * exist, and never otherwise (fail closed). Liveness never depends on
  * keyspace notifications: every operation ignores and prunes entries of
