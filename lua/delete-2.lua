@@ -24,8 +24,9 @@ local graceMs = tonumber(ARGV[2])
 
 local recordedExpiry = rcall("ZSCORE", indexKey, sessionId)
 if recordedExpiry and rcall("DEL", valueKey) == 1 then
+  local longest = longestTwo(indexKey)
   rcall("ZREM", indexKey, sessionId)
-  fitIndexExpiry(indexKey, tonumber(recordedExpiry), graceMs)
+  fitIndexExpiry(indexKey, longest, sessionId, graceMs)
   return { 1, { ENDED_DELETED, sessionId } }
 end
 

@@ -68,16 +68,19 @@ if recordedExpiry and tonumber(recordedExpiry) >= now then
 end
 local ended = {}
 
+-- The writes below add this session's entry first: the removals after it
+-- can then never empty the index, which Redis would delete, and a script
+-- must not touch a key it deleted (while the subject's slot migrates, Redis
+-- Cluster fails the script there: the key is no longer "local").
 if pending < limit then
+  -- ZADD replaces this id's entry of an ended session, reported here.
+  rcall("ZADD", indexKey, expiresAt, sessionId)
   if recordedExpiry then
-    -- Removed before pruning, which could otherwise report it a second time.
-    rcall("ZREM", indexKey, sessionId)
     ended[1] = goneReason(recordedExpiry, now)
     ended[2] = sessionId
   end
   pruneExpired(indexKey, now, ended)
   rcall("SET", valueKey, value, "PXAT", expiresAt)
-  rcall("ZADD", indexKey, expiresAt, sessionId)
   extendIndexExpiry(indexKey, now + ttlMs + graceMs)
   return { 0, ended }
 end
@@ -129,8 +132,17 @@ if #live >= limit then
   end
 end
 
+local rejected = #live >= limit and not evictOldest
+-- Rejected, the index keeps at least `limit` live entries through the
+-- removals below; inserting, it keeps this session's.
+if rejected then
+  if recordedExpiry then
+    rcall("ZREM", indexKey, sessionId)
+  end
+else
+  rcall("ZADD", indexKey, expiresAt, sessionId)
+end
 if recordedExpiry then
-  rcall("ZREM", indexKey, sessionId)
   ended[1] = goneReason(recordedExpiry, now)
   ended[2] = sessionId
 end
@@ -142,7 +154,7 @@ for i = 1, #gone do
   n = n + 2
 end
 pruneExpired(indexKey, now, ended)
-if #live >= limit and not evictOldest then
+if rejected then
   return { -2, ended }
 end
 n = #ended
@@ -155,6 +167,5 @@ for i = 1, evict do
 end
 
 rcall("SET", valueKey, value, "PXAT", expiresAt)
-rcall("ZADD", indexKey, expiresAt, sessionId)
 extendIndexExpiry(indexKey, now + ttlMs + graceMs)
 return { 0, ended }

@@ -1,15 +1,19 @@
 --- @include "now-ms"
 
--- After removing the entry that expired `removedAtMs`, moves the index
--- expiry back to the longest remaining session plus grace if that entry was
--- the longest, and never closer than grace from now (an index of only stale
--- entries must live to report them). O(log n): the sorted set keeps its
--- longest entry last. Redis deletes a sorted set with its last member, so a
--- subject with no session leaves no key without any DEL here.
-local function fitIndexExpiry(indexKey, removedAtMs, graceMs)
-  local top = rcall("ZRANGE", indexKey, -1, -1, "WITHSCORES")
-  if #top == 0 or tonumber(top[2]) >= removedAtMs then
+-- After delete removes `sessionId`, moves the index expiry back to the
+-- longest remaining session plus grace if `sessionId` was the longest, and
+-- never closer than grace from now (an index of only stale entries must
+-- live to report them). `longest` is longestTwo(), read BEFORE the
+-- removal: Redis deletes a sorted set with its last member, and while the
+-- subject's slot migrates, Redis Cluster fails a script that touches a key
+-- it has deleted (the key is then "not local"). O(log n).
+local function longestTwo(indexKey)
+  return rcall("ZREVRANGE", indexKey, 0, 1, "WITHSCORES")
+end
+
+local function fitIndexExpiry(indexKey, longest, sessionId, graceMs)
+  if longest[1] ~= sessionId or #longest < 4 then
     return
   end
-  rcall("PEXPIREAT", indexKey, string.format("%d", math.max(tonumber(top[2]), nowMs()) + graceMs))
+  rcall("PEXPIREAT", indexKey, string.format("%d", math.max(tonumber(longest[4]), nowMs()) + graceMs))
 end
