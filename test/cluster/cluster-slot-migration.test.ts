@@ -9,6 +9,14 @@ import { SlotMigration, slotsOf } from '../helpers/slot-migration.js';
 import { sleep } from '../helpers/wait.js';
 import { record, type Recorded } from '../storage/behaviour-suite.js';
 
+/*
+ * A subject's slot stopped half-way through a migration, by hand, in each
+ * state redis-cli passes through (test/helpers/slot-migration.ts): a call
+ * made then must wait until the slot has settled and answer as if nothing
+ * moved. Scripts that touch keys they do not declare fail here: Redis cannot
+ * tell them to ask elsewhere, so they fail mid-way ('non local key') or run
+ * where only part of the subject is (pruning live sessions as 'evicted').
+ */
 type Meta = { n: number };
 type OnLimit = NonNullable<UserSessionStorageOptions<Meta>['onLimit']>;
 type Storage = UserSessionRedisStorage<Meta>;
@@ -16,8 +24,8 @@ type Storage = UserSessionRedisStorage<Meta>;
 const test = anyTest as TestFn<{
   backend: ClusterBackend;
   storages: Record<OnLimit, { storage: Storage; events: Recorded }>;
-  /** Every case moves one slot of this master... */
-  from: { master: LocalClusterNode; slots: ReadonlySet<number> };
+  /** Every case moves one slot of one master (these are its slots)... */
+  sourceSlots: ReadonlySet<number>;
   /**
    * ...to this one. Always the same direction: MIGRATE blocks the source
    * until the target has the keys, so two masters migrating to each other
@@ -51,7 +59,7 @@ test.before(async (t) => {
   const backend = await ClusterBackend.start();
   t.context.backend = backend;
   const [from, to] = (await backend.cluster.masters()).sort((a, b) => a.port - b.port);
-  t.context.from = { master: from!, slots: new Set(await slotsOf(from!)) };
+  t.context.sourceSlots = new Set(await slotsOf(from!));
   t.context.to = to!;
   const open = async (onLimit: OnLimit): Promise<{ storage: Storage; events: Recorded }> => {
     const storage = await UserSessionRedisStorage.create<Meta>({
@@ -78,6 +86,16 @@ interface Scenario {
 
 const scenarios: Scenario[] = [
   {
+    // The first step of every slot redis-cli moves. Every key is still on the
+    // source, but there a script may not touch a key that does not exist,
+    // even a declared one it has just deleted (Redis 7.0 routes every command
+    // inside a script as it would route a client's, and a missing key of a
+    // MIGRATING slot is "elsewhere").
+    title: '(e) the slot open for migration, no key moved yet',
+    moved: () => [],
+    calls: ['readAll', 'count', 'deleteAll', 'insert (reject)', 'insert (evict-oldest)', 'delete', 'delete each in turn'],
+  },
+  {
     title: '(a) some values moved, the index still on the source',
     moved: (_, values) => values.slice(0, 2),
     calls: ['readAll', 'count', 'deleteAll', 'insert (reject)', 'insert (evict-oldest)', 'delete'],
@@ -88,8 +106,9 @@ const scenarios: Scenario[] = [
     calls: ['deleteAll', 'readAll', 'count'],
   },
   {
-    // Common under redis-cli: with a limit, a subject's first value is
-    // written before its index, and GETKEYSINSLOT lists the index first.
+    // What redis-cli does to every subject with a limit: GETKEYSINSLOT lists
+    // the newest key first (Redis 7.0), and with a limit a subject's first
+    // value is written before its index, so the index moves before that value.
     title: '(c) the index moved before its values',
     moved: (index) => [index],
     calls: ['readAll', 'count', 'deleteAll', 'insert (reject)', 'insert (evict-oldest)', 'delete'],
@@ -146,6 +165,18 @@ const calls = {
     live: ['s0', 's2', 's3'],
     deleted: ['s1'],
   },
+  'delete each in turn': {
+    onLimit: 'reject',
+    // The last delete empties the index, as a logout of a subject's only session does.
+    run: async (storage, subject) => {
+      const results = [];
+      for (const id of SESSIONS) results.push(await storage.delete(subject, id));
+      return results;
+    },
+    answer: { resolved: SESSIONS.map(() => true) },
+    live: [],
+    deleted: SESSIONS,
+  },
 } satisfies Record<string, Call>;
 type CallName = keyof typeof calls;
 
@@ -182,10 +213,10 @@ function freshSubject(slots: ReadonlySet<number>): string {
 for (const scenario of scenarios) {
   for (const name of scenario.calls) {
     const call: Call = calls[name];
-    test(`${scenario.title}: ${name} waits for the slot, answers exactly, ends no live session, leaves nothing half-written`, async (t) => {
+    test(`${scenario.title}: ${name} does not fail, answers exactly, ends no live session, leaves nothing half-written`, async (t) => {
       const { backend } = t.context;
       const { storage, events } = t.context.storages[call.onLimit];
-      const subject = freshSubject(t.context.from.slots);
+      const subject = freshSubject(t.context.sourceSlots);
       for (const [i, id] of SESSIONS.entries()) await storage.insert(subject, id, metaOf(id), 3600 + i);
       const index = keys.indexKey(subject);
       const migration = await SlotMigration.begin(backend.cluster, calculateSlot(index), t.context.to);

@@ -45,15 +45,10 @@ export const metaOf = (sessionId: string): ModelMeta => ({ n: Number(sessionId.s
  */
 export function startModelTraffic(
   storage: UserSessionRedisStorage<ModelMeta>,
-  options: { subjects: number; limit: number; ttlSeconds: number; name?: string },
+  options: { subjects: readonly string[]; limit: number; ttlSeconds: number },
 ): ModelTraffic {
   const { limit, ttlSeconds } = options;
-  const models: SubjectModel[] = Array.from({ length: options.subjects }, (_, i) => ({
-    subject: `${options.name ?? 'user'}-${i}`,
-    live: [],
-    ended: [],
-    tainted: false,
-  }));
+  const models: SubjectModel[] = options.subjects.map((subject) => ({ subject, live: [], ended: [], tainted: false }));
   const failures: string[] = [];
   const calls: Record<string, number> = {};
   let running = true;
