@@ -5,6 +5,7 @@ export type ModelMeta = { n: number };
 
 /** What the storage must hold for one subject, kept in step with every call that one sequential worker made. */
 export interface SubjectModel {
+  /** The subject this model's worker alone writes to. */
   readonly subject: string;
   /** Live session ids, oldest first: same TTL and increasing ids, so this is also the order in which they expire. */
   readonly live: string[];
@@ -16,6 +17,7 @@ export interface SubjectModel {
 
 /** The sessions one worker per subject has been driving, and what went wrong. */
 export interface ModelTraffic {
+  /** One model per subject, in the order of `subjects`. */
   readonly models: readonly SubjectModel[];
   /** Every rejected call and every wrong answer, as "<subject> <call>: <what>". */
   readonly failures: string[];
