@@ -109,3 +109,54 @@ test.serial("the storage's own delete and deleteAll publish 'del' too, and are r
   t.deepEqual(reported.map((r) => `${r.reason} ${r.session}`).sort(), ['deleted bob/a', 'deleted bob/b', 'deleted bob/c']);
   t.is(await admin.exists(keys.indexKey('bob')), 0);
 });
+
+test.serial("with 'g', every insert and touch publishes 'expire' to each subscribed instance, which ignores it without a call", async (t) => {
+  const { admin, redis } = t.context;
+  const { storages, reported } = await twoInstances(t);
+  await storages[0]!.insert('carol', 'marker', 1, 600);
+  const watcher = await redis.client();
+  const heard: string[] = [];
+  watcher.on('pmessage', (_p: string, _c: string, message: string) => heard.push(message));
+  await watcher.psubscribe('__keyspace@0__:od:{*}:s:*');
+  const before = await evalshaCalls(admin);
+  await storages[0]!.insert('carol', 'a', 1, 600);
+  await storages[1]!.touch('carol', 'a', 900);
+  await waitFor("the two 'expire' notifications", () => heard.length === 2, 5000);
+  t.deepEqual(heard, ['expire', 'expire']);
+  // A marker deleted after them reaches each instance after them: once both instances' marker cleanups are done, a
+  // cleanup for an 'expire' would have been sent before.
+  await admin.del(keys.valueKey('carol', 'marker'));
+  await cleanupsSettled(admin, storages, before + 2, 1);
+  t.is((await evalshaCalls(admin)) - before, 6, "insert, touch, the marker's two cleanups, two counts: no call for 'expire'");
+  t.deepEqual(reported, [{ reason: 'evicted', session: 'carol/marker' }]);
+  await storages[0]!.deleteAll('carol');
+});
+
+test.serial(
+  'an index deleted (or evicted) before its sessions: their later end is not reported, since no record is left to report it once',
+  async (t) => {
+    const { admin } = t.context;
+    const { storages, reported } = await twoInstances(t);
+    await storages[0]!.insert('dave', 'short', 1, 1);
+    await admin.del(keys.indexKey('dave'));
+    const before = await evalshaCalls(admin);
+    await waitFor('the value to expire', async () => (await admin.exists(keys.valueKey('dave', 'short'))) === 0, 5000);
+    await cleanupsSettled(admin, storages, before, 1);
+    t.deepEqual(reported, []);
+  },
+);
+
+// The lead's script change (read of a value whose index entry is gone deletes it AND reports 'evicted') makes this pass:
+// then drop `.failing`. Until then read deletes the orphan without reporting it.
+test.failing("an index deleted (or evicted) before its sessions: a read of such a session reports it once, as 'evicted'", async (t) => {
+  const { admin } = t.context;
+  const { storages, reported } = await twoInstances(t);
+  await storages[0]!.insert('erin', 'orphan', 1, 600);
+  await admin.del(keys.indexKey('erin'));
+  const before = await evalshaCalls(admin);
+  t.is(await storages[1]!.read('erin', 'orphan'), undefined);
+  t.is(await admin.exists(keys.valueKey('erin', 'orphan')), 0, 'the orphan value is removed');
+  // The read, then both instances' cleanups of its 'del' notification (which find no entry).
+  await cleanupsSettled(admin, storages, before + 1, 1);
+  t.deepEqual(reported, [{ reason: 'evicted', session: 'erin/orphan' }]);
+});
