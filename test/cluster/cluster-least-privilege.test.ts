@@ -7,6 +7,7 @@ import anyTest, { type TestFn } from 'ava';
 import { Cluster } from 'ioredis';
 import { UserSessionRedisStorage, UserSessionStorageError } from '../../src/index.js';
 import { KeySchema } from '../../src/keys/key-schema.js';
+import type { LocalClusterNode } from '../../scripts/cluster.js';
 import { ClusterBackend } from '../helpers/cluster-backend.js';
 import { aclRules, CLUSTER_CLIENT_RULES, exerciseEveryOperation } from '../helpers/least-privilege.js';
 import { sleep, waitFor } from '../helpers/wait.js';
@@ -99,7 +100,8 @@ test.serial('each rule the cluster adds is needed: without any one of them some 
   const { backend } = t.context;
   await setFlags(backend, 'Kgxe');
   const full = aclRules('sess', 'verify', 'cluster');
-  for (const dropped of CLUSTER_CLIENT_RULES) {
+  // READWRITE is sent only to a replica promoted to master: the failover test below shows it is needed.
+  for (const dropped of CLUSTER_CLIENT_RULES.filter((r) => r !== '+readwrite')) {
     const username = await restrictedUser(
       backend,
       full.filter((r) => r !== dropped),
@@ -143,3 +145,44 @@ test.serial('\'verify\' probes every master: one master without "g" fails create
   t.regex(error.message, new RegExp(`server at ${lacking!.host}:${lacking!.port} lacks "g"`));
   t.deepEqual(await backend.keys('sess:*'), [], 'no probe key left behind');
 });
+
+// Last: it changes the cluster's roles.
+test.serial(
+  "after a CLUSTER FAILOVER the cluster rules still suffice ('verify'): the new master is probed and serves, no node denies anything",
+  async (t) => {
+    const { backend } = t.context;
+    await setFlags(backend, 'Kgxe');
+    const { client, username } = await restrictedCluster(backend, aclRules('sess', 'verify', 'cluster'));
+    const storage = await UserSessionRedisStorage.create({ client, keyspaceEvents: 'verify' });
+    t.teardown(() => storage.close());
+    const ended: string[] = [];
+    storage.on('evicted', (e) => ended.push(e.subject));
+    await exerciseEveryOperation(storage, SUBJECTS);
+    await everyNodeConnected(client);
+
+    const [master] = await backend.cluster.masters();
+    let promoted: LocalClusterNode | undefined;
+    for (const node of backend.cluster.nodes) {
+      if ((await node.info('replication')).master_port === String(master!.port)) promoted = node;
+    }
+    await promoted!.failover();
+    await backend.cluster.waitUntilHealthy();
+    // The storage's topology check (every 3 s) finds the new master, subscribes to it and probes it.
+    await waitFor(
+      'a subscriber on the promoted master',
+      async () => {
+        const list = await promoted!.command<string>('CLIENT', 'LIST', 'TYPE', 'pubsub');
+        return list.includes(`user=${username}`);
+      },
+      20_000,
+    );
+    await exerciseEveryOperation(storage, SUBJECTS);
+    for (const subject of SUBJECTS) {
+      await storage.insert(subject, 'removed', null, 600);
+      await client.del(new KeySchema('sess').valueKey(subject, 'removed'));
+    }
+    await waitFor('an evicted event per subject, from every shard', () => ended.length === SUBJECTS.length, 10_000);
+    await everyNodeConnected(client);
+    t.deepEqual(await deniedOnAnyNode(backend, username), []);
+  },
+);

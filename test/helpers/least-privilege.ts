@@ -28,8 +28,12 @@ export const SCRIPT_COMMANDS = [
 /** What the probe of `'verify'` (and of `'configure'` without CONFIG) sends itself, outside any script. */
 export const PROBE_COMMANDS = ['set', 'get', 'del'] as const;
 
-/** What ioredis's `Cluster` sends besides the storage: slot map, readiness, connection names, pings, replicas' READONLY. */
-export const CLUSTER_CLIENT_RULES = ['+cluster|slots', '+cluster|info', '+client|setname', '+ping', '+readonly'] as const;
+/**
+ * What ioredis's `Cluster` sends besides the storage: slot map, readiness,
+ * connection names, pings, READONLY to replicas and READWRITE to a replica
+ * promoted to master.
+ */
+export const CLUSTER_CLIENT_RULES = ['+cluster|slots', '+cluster|info', '+client|setname', '+ping', '+readonly', '+readwrite'] as const;
 
 /**
  * The ACL rules README.md documents for key prefix `prefix` on database 0,
