@@ -4,7 +4,7 @@ import type { Redis } from 'ioredis';
 import { ErrorCode, UserSessionRedisStorage } from '../../src/index.js';
 import { KeySchema } from '../../src/keys/key-schema.js';
 import { assertInvariant } from '../helpers/invariant.js';
-import { aclRules, exerciseEveryOperation, PROBE_COMMANDS, SCRIPT_COMMANDS } from '../helpers/least-privilege.js';
+import { aclRules, CLUSTER_CLIENT_RULES, exerciseEveryOperation, PROBE_COMMANDS, SCRIPT_COMMANDS } from '../helpers/least-privilege.js';
 import { TestRedis } from '../helpers/redis-server.js';
 import { waitFor } from '../helpers/wait.js';
 
@@ -147,10 +147,13 @@ test.serial("the key pattern '~sess:{*' covers this storage's keys and not anoth
   t.regex(await dryRun(user, 'PSUBSCRIBE', '__keyspace@0__:sess:*'), /no permissions to access the '.*' channel/);
 });
 
-test('README.md lists the commands of the tested rules, in the same order', (t) => {
+test('README.md lists the commands and cluster rules of the tested rules, in the same order', (t) => {
   const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
   const section = readme.slice(readme.indexOf('## Least privilege (ACL)'), readme.indexOf('## Redis Cluster'));
-  t.true(section.includes(`| ${SCRIPT_COMMANDS.map((c) => `\`+${c}\``).join(' ')} |`), 'the scripts row of the rules table');
+  const cell = (rules: readonly string[]) => rules.map((r) => `\`${r.replace('|', '\\|')}\``).join(' ');
+  t.true(section.includes(cell(SCRIPT_COMMANDS.map((c) => `+${c}`))), 'the scripts row of the rules table');
   t.true(section.includes(SCRIPT_COMMANDS.map((c) => `+${c}`).join(' ')), 'the ACL SETUSER example');
-  t.true(section.includes(PROBE_COMMANDS.map((c) => `\`+${c}\``).join(' ')), 'the probe row');
+  t.true(section.includes(cell(PROBE_COMMANDS.map((c) => `+${c}`))), 'the probe row');
+  for (const rule of CLUSTER_CLIENT_RULES) t.true(section.includes(`| ${cell([rule])} `), `the cluster table's ${rule} row`);
+  t.true(section.includes(CLUSTER_CLIENT_RULES.map((r) => (r.includes('|') ? `'${r}'` : r)).join(' ')), 'the cluster ACL SETUSER example');
 });
