@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Cluster, Redis } from 'ioredis';
 import { isCluster } from '../cluster/cluster-client.js';
 import { ClusterScriptLoader } from '../cluster/cluster-script-loader.js';
@@ -28,13 +29,24 @@ export interface Deployment {
   subscriber(handlers: KeyEventHandlers): Subscriber;
 }
 
+/**
+ * A key of the keyspace pattern that is no session's: its subject is empty,
+ * which no session has (validate.ts), so KeySchema.parseValueKey refuses it
+ * and no cleanup runs for its notifications. Random, so that concurrent
+ * probes of several instances never share a key.
+ */
+function probeKey(keys: KeySchema): string {
+  return keys.valueKey('', `probe:${randomUUID()}`);
+}
+
 export function deploymentOf(client: Redis | Cluster, keys: KeySchema): Deployment {
   if (isCluster(client)) {
     return {
       scriptClient: redirectRetryingClient(client, scriptClientOf(client)),
       declaresKeys: true,
       scriptLoader: () => new ClusterScriptLoader(client),
-      subscriber: (handlers) => new ClusterKeyspaceSubscriber({ cluster: client, pattern: keys.keyspacePattern(0), ...handlers }),
+      subscriber: (handlers) =>
+        new ClusterKeyspaceSubscriber({ cluster: client, pattern: keys.keyspacePattern(0), probeKey: () => probeKey(keys), ...handlers }),
     };
   }
   return {
@@ -45,6 +57,8 @@ export function deploymentOf(client: Redis | Cluster, keys: KeySchema): Deployme
       new KeyspaceSubscriber({
         connection: client.duplicate({ autoResubscribe: false, lazyConnect: true }),
         pattern: keys.keyspacePattern(client.options.db ?? 0),
+        // The caller's client: a normal connection to the same server and db.
+        probe: { commands: () => client, newKey: () => probeKey(keys) },
         ...handlers,
       }),
   };

@@ -30,13 +30,14 @@ export interface UserSessionRedisStorage<MetaData> {
   /**
    * Listens for ended sessions. `'expired'`: the session's TTL ran out.
    * `'evicted'`: its value vanished before its expiry (maxmemory eviction,
-   * or a DEL from outside the library). `'deleted'`: `delete`, `deleteAll`
+   * or a DEL/UNLINK from outside the library). `'deleted'`: `delete`, `deleteAll`
    * or `onLimit: 'evict-oldest'` ended it (emitted by the instance that ran
    * the call).
    *
-   * Guarantees: each ended session is reported once across all storage
-   * instances (processes) sharing the server and prefix, and only after it
-   * has ended. Events are emitted after the call that caused them has
+   * Guarantees: no ended session is reported twice across all storage
+   * instances (processes) sharing the server and prefix, and none before it
+   * has ended. A session is reported while its subject's index exists; see
+   * the README ("Events") for sessions whose index Redis evicted first. Events are emitted after the call that caused them has
    * settled, so a throwing listener cannot fail that call. With
    * `keyspaceEvents: 'off'`, `'expired'` and `'evicted'` come only when an
    * operation prunes the stale entry (`readAll`, `count`, `deleteAll`,
@@ -103,14 +104,15 @@ export class UserSessionRedisStorage<MetaData = unknown> extends EventEmitter {
    * Creates a storage on the caller's client: validates the options, loads
    * the scripts (SCRIPT LOAD, again on every reconnect) and, unless
    * `keyspaceEvents` is `'off'`, starts the one subscriber connection that
-   * reports expired and evicted sessions.
+   * reports expired, evicted and deleted-from-outside sessions.
    *
    * @param options - See {@link UserSessionStorageOptions}; only `client` is required.
    * @returns A ready storage. Close it with {@link UserSessionRedisStorage.close}.
    * @throws {@link UserSessionStorageError} `INVALID_ARGUMENT` for a bad
    * option (nothing is sent); `KEYSPACE_EVENTS_DISABLED` when the server
-   * does not publish expired/evicted events and they cannot be configured
-   * (`'verify'`, or `'configure'` with CONFIG refused); `REDIS_ERROR` when
+   * does not publish the expired/evicted/del events (`Kgxe`) and they cannot
+   * be configured (`'verify'`: its probe's notifications did not arrive;
+   * `'configure'` with CONFIG refused); `REDIS_ERROR` when
    * the scripts cannot be loaded. On failure, nothing is left running.
    */
   static async create<MetaData = unknown>(options: UserSessionStorageOptions<MetaData>): Promise<UserSessionRedisStorage<MetaData>> {

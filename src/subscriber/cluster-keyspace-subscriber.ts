@@ -1,7 +1,9 @@
+import calculateSlot from 'cluster-key-slot';
 import { Redis, type Cluster } from 'ioredis';
-import { clusterReady } from '../cluster/cluster-client.js';
+import { clusterReady, nodeKey } from '../cluster/cluster-client.js';
 import { ClusterMasters } from '../cluster/cluster-masters.js';
 import { UserSessionStorageError } from '../errors/user-session-storage-error.js';
+import type { ProbeSite } from './keyspace-events-probe.js';
 import { KeyspaceSubscriber } from './keyspace-subscriber.js';
 import type { KeyEventHandlers, Subscriber } from './subscriber.js';
 
@@ -9,8 +11,27 @@ export interface ClusterKeyspaceSubscriberOptions extends KeyEventHandlers {
   cluster: Cluster;
   /** A PSUBSCRIBE pattern; see KeySchema.keyspacePattern (db 0: a cluster has no other). */
   pattern: string;
+  /** A fresh probe key name of the pattern (see ProbeSite.newKey), on whichever node its slot says. */
+  probeKey: () => string;
+  /** How long each master's probe waits for its notifications. */
+  probeTimeoutMs?: number;
   /** How often the topology is checked even when ioredis saw no change. */
   recheckMs?: number;
+}
+
+/**
+ * Tries probe key names until one hashes to a slot `node` owns: at most a
+ * few times the number of masters. The probe's notifications are published
+ * by the node that holds the key alone, and this master's subscriber must
+ * hear them.
+ */
+function probeKeyOn(cluster: Cluster, node: string, probeKey: () => string): string {
+  for (let attempt = 0; attempt < 10_000; attempt++) {
+    const key = probeKey();
+    if (cluster.slots[calculateSlot(key)]?.[0] === node) return key;
+  }
+  // Not a verdict on the flags: the node owns no slot now; the next topology check tries again.
+  throw new Error(`${node} owns no hash slot: there is nothing to probe there`);
 }
 
 /** Reconnect for as long as the node is a master: a restarted master must be watched again. */
@@ -67,7 +88,7 @@ export class ClusterKeyspaceSubscriber implements Subscriber {
   }
 
   private async add(key: string): Promise<void> {
-    const subscriber = new KeyspaceSubscriber({ ...this.options, connection: this.connectionTo(key) });
+    const subscriber = new KeyspaceSubscriber({ ...this.options, connection: this.connectionTo(key), probe: this.probeSite(key) });
     this.subscribers.set(key, subscriber);
     try {
       await subscriber.start();
@@ -76,6 +97,19 @@ export class ClusterKeyspaceSubscriber implements Subscriber {
       await subscriber.stop();
       throw error;
     }
+  }
+
+  /**
+   * The probe goes straight to the node through ioredis's own connection to
+   * it, not routed by slot: during a resharding a MOVED then fails the probe
+   * as a transient error instead of landing the key on another master.
+   */
+  private probeSite(key: string): ProbeSite {
+    const { cluster } = this.options;
+    return {
+      commands: () => cluster.nodes('all').find((node) => nodeKey(node) === key) ?? cluster,
+      newKey: () => probeKeyOn(cluster, key, this.options.probeKey),
+    };
   }
 
   /** A new connection to the node at "host:port", with the options (credentials, TLS) of the cluster's node connections. */

@@ -4,27 +4,38 @@ import { UserSessionStorageError } from '../errors/user-session-storage-error.js
 
 /**
  * How the storage treats the server's notify-keyspace-events setting, which
- * must include `K`, `x` and `e` for expired and evicted sessions to be
- * reported promptly. Applied at `create` and again after every reconnect (a
- * restarted server has forgotten a CONFIG SET).
+ * must include `K`, `g`, `x` and `e` for sessions that expire, are evicted or
+ * are deleted from outside to be reported promptly. Applied at `create` and
+ * again after every reconnect (a restarted server has forgotten a CONFIG SET).
  *
- * - `'configure'` (default): adds the missing flags with CONFIG SET, keeping
- *   the others; if CONFIG is refused, behaves as `'verify'`.
- * - `'verify'`: `create` throws `KEYSPACE_EVENTS_DISABLED` when flags are missing.
- * - `'off'`: no subscriber connection and no events for expiry or eviction
- *   until an operation prunes the session; correctness is unchanged.
- *   Each expiry costs one cleanup call per subscribed instance, so instances
- *   that need no events can save that.
+ * - `'configure'` (default): reads the setting with CONFIG GET and adds the
+ *   missing flags with CONFIG SET, keeping the others. If CONFIG GET is
+ *   refused (ACL, managed Redis), it verifies as `'verify'` does; if only
+ *   CONFIG SET is refused, `create` throws `KEYSPACE_EVENTS_DISABLED` when
+ *   flags are missing.
+ * - `'verify'`: sends no CONFIG command. It writes two probe keys of this
+ *   storage's prefix that no session can have, and waits for their
+ *   `expired` and `del` notifications; `create` throws
+ *   `KEYSPACE_EVENTS_DISABLED` when they do not arrive. `e` cannot be
+ *   probed: it is the operator's to set (the CLI's `check` reports it).
+ * - `'off'`: no subscriber connection and no events for expiry, eviction or
+ *   outside deletes until an operation prunes the session; correctness is
+ *   unchanged. Each expiry, eviction or delete, and with `g` each insert and
+ *   touch, costs one message (and for the first three one cleanup call) per
+ *   subscribed instance, so instances that need no events can save that.
  */
 export type KeyspaceEventsMode = 'configure' | 'verify' | 'off';
 
+/** Every flag the subscriber needs: keyspace channels, generic (del), expired, evicted. */
+export const REQUIRED_FLAGS = 'Kgxe';
+
 /**
- * The subscriber needs keyspace channels ('K') for expired ('x') and
- * evicted ('e') events; 'A' is the alias that includes both x and e.
+ * The flags of {@link REQUIRED_FLAGS} that `current` lacks, in that order.
+ * 'A' is the alias that includes g, x and e (but not K).
  */
 export function missingFlags(current: string): string {
   const all = current.includes('A');
-  return [current.includes('K') ? '' : 'K', all || current.includes('x') ? '' : 'x', all || current.includes('e') ? '' : 'e'].join('');
+  return [...REQUIRED_FLAGS].filter((flag) => !current.includes(flag) && !(all && flag !== 'K')).join('');
 }
 
 /**
@@ -36,39 +47,41 @@ function isRefusal(error: unknown): boolean {
   return error instanceof ReplyError;
 }
 
+/** KEYSPACE_EVENTS_DISABLED, with what to do about it after `why`. */
+export function keyspaceEventsDisabled(why: string, cause?: unknown): UserSessionStorageError {
+  return new UserSessionStorageError(
+    ErrorCode.KEYSPACE_EVENTS_DISABLED,
+    `${why}: set notify-keyspace-events to include "${REQUIRED_FLAGS}" (redis.conf, CONFIG SET, or the managed service's ` +
+      "parameters), or create the storage with keyspaceEvents: 'off'",
+    cause === undefined ? undefined : { cause },
+  );
+}
+
 /**
- * Makes sure the server publishes the events the subscriber needs. Runs on
- * every (re)connect: a restarted server has forgotten an earlier CONFIG SET.
- * 'configure' adds only the missing flags, keeping the ones other
- * applications rely on, and falls back to 'verify' when CONFIG SET is refused.
+ * 'configure': makes sure the server publishes every flag the subscriber
+ * needs, adding only the missing ones so that flags other applications rely
+ * on stay. Resolves true when CONFIG showed (or set) them all, false when
+ * CONFIG GET was refused (managed Redis, ACL): the caller must then verify
+ * delivery itself, with the probe. Runs on every (re)connect: a restarted
+ * server has forgotten an earlier CONFIG SET.
  */
-export async function ensureKeyspaceEvents(connection: Pick<Redis, 'config'>, mode: 'configure' | 'verify'): Promise<void> {
+export async function configureKeyspaceEvents(connection: Pick<Redis, 'config'>): Promise<boolean> {
   let current: string;
   try {
     const reply = await connection.config('GET', 'notify-keyspace-events');
     current = reply[1] ?? '';
   } catch (cause) {
     if (!isRefusal(cause)) throw cause;
-    throw new UserSessionStorageError(
-      ErrorCode.KEYSPACE_EVENTS_DISABLED,
-      "cannot read notify-keyspace-events (CONFIG GET refused); allow 'config|get' to this user, or create the storage with keyspaceEvents: 'off'",
-      { cause },
-    );
+    return false;
   }
   const missing = missingFlags(current);
-  if (!missing) return;
-  if (mode === 'configure') {
-    try {
-      await connection.config('SET', 'notify-keyspace-events', current + missing);
-      return;
-    } catch (cause) {
-      if (!isRefusal(cause)) throw cause;
-      // Refused (ACL, managed Redis): report below exactly as 'verify' would.
-    }
+  if (!missing) return true;
+  try {
+    await connection.config('SET', 'notify-keyspace-events', current + missing);
+    return true;
+  } catch (cause) {
+    if (!isRefusal(cause)) throw cause;
+    // CONFIG GET is allowed and shows the flags missing: no probe can do better.
+    throw keyspaceEventsDisabled(`the server's notify-keyspace-events is "${current}" and lacks "${missing}", and CONFIG SET was refused`, cause);
   }
-  throw new UserSessionStorageError(
-    ErrorCode.KEYSPACE_EVENTS_DISABLED,
-    `the server's notify-keyspace-events is "${current}" and lacks "${missing}": set it to include "Kxe" ` +
-      `(redis.conf or CONFIG SET notify-keyspace-events ${current + missing}), or create the storage with keyspaceEvents: 'off'`,
-  );
 }

@@ -1,6 +1,8 @@
 import type { Redis } from 'ioredis';
-import { ensureKeyspaceEvents } from './keyspace-events-config.js';
-import type { KeyEventHandlers, Subscriber } from './subscriber.js';
+import { keyOfChannel } from './keyspace-channel.js';
+import { configureKeyspaceEvents } from './keyspace-events-config.js';
+import { probeKeyspaceEvents, PROBE_TIMEOUT_MS, type ProbeSite } from './keyspace-events-probe.js';
+import type { KeyEvent, KeyEventHandlers, Subscriber } from './subscriber.js';
 
 export type { KeyEvent } from './subscriber.js';
 
@@ -9,15 +11,21 @@ export interface KeyspaceSubscriberOptions extends KeyEventHandlers {
   connection: Redis;
   /** A PSUBSCRIBE pattern; see KeySchema.keyspacePattern. */
   pattern: string;
+  /** Where the probe of `'verify'` (and of `'configure'` without CONFIG) writes: the connection's own node. */
+  probe: ProbeSite;
+  /** How long the probe waits for its notifications. */
+  probeTimeoutMs?: number;
 }
 
+const KEY_EVENTS: ReadonlySet<string> = new Set<KeyEvent>(['expired', 'evicted', 'del']);
+
 /**
- * ONE connection that receives the expired and evicted events of every
+ * ONE connection that receives the expired, evicted and del events of every
  * session of one storage, whatever the number of sessions. After each
- * reconnect it re-applies the keyspace-events setting (a restarted server
- * has lost it) before subscribing again, which is why ioredis's own
- * auto-resubscribe is off. Events missed while disconnected are not needed
- * for correctness: operations prune stale index entries themselves.
+ * reconnect it checks the keyspace-events setting again (a restarted server
+ * has lost a CONFIG SET) before subscribing again, which is why ioredis's
+ * own auto-resubscribe is off. Events missed while disconnected are not
+ * needed for correctness: operations prune stale index entries themselves.
  */
 export class KeyspaceSubscriber implements Subscriber {
   private started = false;
@@ -25,9 +33,10 @@ export class KeyspaceSubscriber implements Subscriber {
   constructor(private readonly options: KeyspaceSubscriberOptions) {
     const { connection } = options;
     connection.on('pmessage', (_pattern: string, channel: string, message: string) => {
-      if (message !== 'expired' && message !== 'evicted') return;
-      const at = channel.indexOf('__:');
-      if (at >= 0) options.onKeyEvent(channel.slice(at + 3), message);
+      // 'g' also publishes 'expire' for every insert and touch: ignored here, at the cost of the message alone.
+      if (!KEY_EVENTS.has(message)) return;
+      const key = keyOfChannel(channel);
+      if (key !== undefined) options.onKeyEvent(key, message as KeyEvent);
     });
     connection.on('ready', () => {
       if (this.started) this.subscribe().catch((e: unknown) => options.onError(e));
@@ -49,8 +58,13 @@ export class KeyspaceSubscriber implements Subscriber {
   }
 
   private async subscribe(): Promise<void> {
-    const { connection, mode, pattern } = this.options;
-    await ensureKeyspaceEvents(connection, mode);
+    const { connection, mode, pattern, probe } = this.options;
+    const configured = mode === 'configure' && (await configureKeyspaceEvents(connection));
     await connection.psubscribe(pattern);
+    // The probe listens on this very subscription: what it hears, sessions' events will be heard too.
+    if (!configured) {
+      const node = connection.options.path ?? `${connection.options.host}:${connection.options.port}`;
+      await probeKeyspaceEvents(connection, probe, node, this.options.probeTimeoutMs ?? PROBE_TIMEOUT_MS);
+    }
   }
 }

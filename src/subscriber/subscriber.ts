@@ -1,6 +1,11 @@
 import type { KeyspaceEventsMode } from './keyspace-events-config.js';
 
-export type KeyEvent = 'expired' | 'evicted';
+/**
+ * The keyspace events that end a session: its TTL ran out (`expired`),
+ * maxmemory eviction (`evicted`), or a DEL/UNLINK from outside (`del`; the
+ * storage's own scripts' DELs arrive too and find nothing left to report).
+ */
+export type KeyEvent = 'expired' | 'evicted' | 'del';
 
 /** What the storage asks of a subscriber, on one server or on a cluster. */
 export interface Subscriber {

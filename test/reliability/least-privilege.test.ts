@@ -1,45 +1,12 @@
+import { readFileSync } from 'node:fs';
 import test from 'ava';
-import { Redis } from 'ioredis';
-import { ErrorCode, UserSessionRedisStorage, type KeyspaceEventsMode } from '../../src/index.js';
+import type { Redis } from 'ioredis';
+import { ErrorCode, UserSessionRedisStorage } from '../../src/index.js';
+import { KeySchema } from '../../src/keys/key-schema.js';
 import { assertInvariant } from '../helpers/invariant.js';
+import { aclRules, CLUSTER_CLIENT_RULES, exerciseEveryOperation, PROBE_COMMANDS, SCRIPT_COMMANDS } from '../helpers/least-privilege.js';
 import { TestRedis } from '../helpers/redis-server.js';
 import { waitFor } from '../helpers/wait.js';
-
-/**
- * The ACL rules documented in README.md ("Least privilege (ACL)"),
- * for key prefix `sess` on database 0. The commands after EVALSHA are the
- * ones the scripts call: Redis checks a script's redis.call()s against the
- * caller's ACL too.
- */
-function aclRules(prefix: string, mode: KeyspaceEventsMode): string[] {
-  const rules = [
-    `~${prefix}:*`,
-    '+evalsha',
-    '+script|load',
-    '+info', // ioredis's ready check on every (re)connect
-    ...[
-      '+time',
-      '+get',
-      '+set',
-      '+del',
-      '+exists',
-      '+hget',
-      '+hset',
-      '+hsetnx',
-      '+hdel',
-      '+hgetall',
-      '+hlen',
-      '+hvals',
-      '+pttl',
-      '+pexpireat',
-      '+pexpiretime',
-    ],
-  ];
-  if (mode === 'off') return rules;
-  rules.push(`&__keyspace@0__:${prefix}:{*}:s:*`, '+psubscribe', '+config|get');
-  if (mode === 'configure') rules.push('+config|set');
-  return rules;
-}
 
 let server: TestRedis;
 let admin: Redis;
@@ -52,10 +19,14 @@ test.after.always(async () => {
 });
 
 let users = 0;
-async function restrictedClient(rules: string[]): Promise<Redis> {
+async function restrictedUser(rules: string[]): Promise<string> {
   const username = `storage${++users}`;
   await admin.call('ACL', 'SETUSER', username, 'reset', 'on', '>secret', ...rules);
-  return server.client({ username, password: 'secret' });
+  return username;
+}
+
+async function restrictedClient(rules: string[]): Promise<Redis> {
+  return server.client({ username: await restrictedUser(rules), password: 'secret' });
 }
 
 async function aclLog(): Promise<string[]> {
@@ -63,43 +34,36 @@ async function aclLog(): Promise<string[]> {
   return entries.map((e) => `${String(e[5])} ${String(e[7])} (${String(e[3])})`);
 }
 
-/** Every operation and every script path (HVALS runs when a delete removes the session bounding the index TTL). */
-async function exercise(storage: UserSessionRedisStorage<unknown>): Promise<void> {
-  await storage.insert('u:1', 'a', { n: 1 }, 60);
-  await storage.insert('u:1', 'b', { n: 2 }, 120);
-  await storage.insert('u:1', 'a', { n: 0 }, 60).then(
-    () => {
-      throw new Error('a duplicate insert succeeded');
-    },
-    (error: unknown) => {
-      if ((error as { code?: string }).code !== ErrorCode.SESSION_ALREADY_EXISTS) throw error;
-    },
-  );
-  await storage.read('u:1', 'a');
-  await storage.readAll('u:1');
-  await storage.count('u:1');
-  await storage.update('u:1', 'a', { n: 3 });
-  await storage.touch('u:1', 'a', 30);
-  await storage.delete('u:1', 'b');
-  await storage.deleteAll('u:1');
-}
-
 for (const mode of ['configure', 'verify', 'off'] as const) {
   test.serial(`keyspaceEvents '${mode}': a user with exactly the documented rules runs every operation, and nothing is denied`, async (t) => {
-    await admin.config('SET', 'notify-keyspace-events', mode === 'verify' ? 'Kxe' : '');
+    // 'verify' and 'off' are for servers where the operator sets the flags: the user may not.
+    await admin.config('SET', 'notify-keyspace-events', mode === 'configure' ? '' : 'Kgxe');
     await admin.call('ACL', 'LOG', 'RESET');
-    const client = await restrictedClient(aclRules('sess', mode));
+    const rules = aclRules('sess', mode);
+    if (mode !== 'configure')
+      t.false(
+        rules.some((r) => /config/i.test(r)),
+        `no CONFIG in ${rules.join(' ')}`,
+      );
+    const client = await restrictedClient(rules);
     const storage = await UserSessionRedisStorage.create({ client, keyspaceEvents: mode });
     t.teardown(() => storage.close());
-    const expired: string[] = [];
-    storage.on('expired', (e) => expired.push(e.sessionId));
-    await exercise(storage);
+    const ended: string[] = [];
+    for (const reason of ['expired', 'evicted'] as const) storage.on(reason, (e) => ended.push(`${reason} ${e.sessionId}`));
+    await exerciseEveryOperation(storage);
     // NOSCRIPT recovery reloads through SCRIPT LOAD, which the rules allow.
     await admin.script('FLUSH');
     await storage.insert('u:2', 'x', 'meta', 1);
     t.is(await storage.count('u:2'), 1);
-    if (mode === 'configure') t.regex((await admin.config('GET', 'notify-keyspace-events'))[1]!, /K.*x|x.*K/);
-    if (mode !== 'off') await waitFor('the expiry event, through the restricted subscriber', () => expired.includes('x'), 5000);
+    if (mode !== 'off') {
+      await storage.insert('u:2', 'y', 'meta', 600);
+      await admin.del(new KeySchema('sess').valueKey('u:2', 'y'));
+    }
+    if (mode === 'configure') t.regex((await admin.config('GET', 'notify-keyspace-events'))[1]!, /^(?=.*K)(?=.*g)(?=.*x)(?=.*e)/);
+    if (mode !== 'off') {
+      await waitFor('the expired and evicted events, through the restricted subscriber', () => ended.length === 2, 5000);
+      t.deepEqual(ended.sort(), ['evicted y', 'expired x']);
+    }
     t.deepEqual(await aclLog(), []);
     await assertInvariant(t, admin, 'sess');
     await storage.deleteAll('u:2');
@@ -107,49 +71,53 @@ for (const mode of ['configure', 'verify', 'off'] as const) {
   });
 }
 
-test.serial('each documented rule is needed: without any one of them something is refused', async (t) => {
-  const full = aclRules('sess', 'configure');
-  await admin.config('SET', 'notify-keyspace-events', '');
-  for (const dropped of full) {
-    await admin.call('ACL', 'LOG', 'RESET');
-    await admin.config('SET', 'notify-keyspace-events', '');
-    const client = await restrictedClient(full.filter((r) => r !== dropped));
-    let failed = false;
-    try {
-      const storage = await UserSessionRedisStorage.create({ client });
+for (const mode of ['configure', 'verify', 'off'] as const) {
+  test.serial(`keyspaceEvents '${mode}': each documented rule is needed, without any one of them something is refused`, async (t) => {
+    const full = aclRules('sess', mode);
+    for (const dropped of full) {
+      await admin.call('ACL', 'LOG', 'RESET');
+      await admin.config('SET', 'notify-keyspace-events', mode === 'configure' ? '' : 'Kgxe');
+      const client = await restrictedClient(full.filter((r) => r !== dropped));
+      let failed = false;
       try {
-        await exercise(storage);
-      } finally {
-        await storage.close();
+        const storage = await UserSessionRedisStorage.create({ client, keyspaceEvents: mode });
+        try {
+          await exerciseEveryOperation(storage);
+        } finally {
+          await storage.close();
+        }
+      } catch {
+        failed = true;
       }
-    } catch {
-      failed = true;
+      const denied = await aclLog();
+      t.true(failed || denied.length > 0, `dropping ${dropped} went unnoticed`);
+      client.disconnect();
     }
-    const denied = await aclLog();
-    t.true(failed || denied.length > 0, `dropping ${dropped} went unnoticed`);
-    client.disconnect();
-  }
-  await admin.flushall();
-});
+    await admin.flushall();
+  });
+}
 
-test.serial("a user without CONFIG SET falls back to 'verify': works when the server has the flags, KEYSPACE_EVENTS_DISABLED when not", async (t) => {
-  const client = await restrictedClient(aclRules('sess', 'verify'));
-  await admin.config('SET', 'notify-keyspace-events', 'Kxe');
-  const storage = await UserSessionRedisStorage.create({ client, keyspaceEvents: 'configure' });
-  t.teardown(() => storage.close());
-  const expired: string[] = [];
-  storage.on('expired', (e) => expired.push(e.sessionId));
-  await storage.insert('u', 'short', null, 1);
-  await waitFor('the expiry event', () => expired.includes('short'), 5000);
-  await storage.close();
+test.serial(
+  "'configure' given the 'verify' rules (no CONFIG) probes instead: works when the server has Kgxe, KEYSPACE_EVENTS_DISABLED when not",
+  async (t) => {
+    const client = await restrictedClient(aclRules('sess', 'verify'));
+    await admin.config('SET', 'notify-keyspace-events', 'Kgxe');
+    const storage = await UserSessionRedisStorage.create({ client, keyspaceEvents: 'configure' });
+    t.teardown(() => storage.close());
+    const expired: string[] = [];
+    storage.on('expired', (e) => expired.push(e.sessionId));
+    await storage.insert('u', 'short', null, 1);
+    await waitFor('the expiry event', () => expired.includes('short'), 5000);
+    await storage.close();
 
-  await admin.config('SET', 'notify-keyspace-events', '');
-  const error = await t.throwsAsync(UserSessionRedisStorage.create({ client, keyspaceEvents: 'configure' }));
-  t.is((error as { code?: string }).code, ErrorCode.KEYSPACE_EVENTS_DISABLED);
-  t.regex(error.message, /Kxe|keyspaceEvents: 'off'/);
-  t.is((await admin.config('GET', 'notify-keyspace-events'))[1], '');
-  t.is(await admin.dbsize(), 0);
-});
+    await admin.config('SET', 'notify-keyspace-events', '');
+    const error = await t.throwsAsync(UserSessionRedisStorage.create({ client, keyspaceEvents: 'configure' }));
+    t.is((error as { code?: string }).code, ErrorCode.KEYSPACE_EVENTS_DISABLED);
+    t.regex(error.message, /Kgxe.*keyspaceEvents: 'off'/);
+    t.is((await admin.config('GET', 'notify-keyspace-events'))[1], '');
+    t.is(await admin.dbsize(), 0, 'no probe key left behind');
+  },
+);
 
 test.serial('a user whose key pattern is another prefix can do nothing to this one', async (t) => {
   const client = await restrictedClient(aclRules('other', 'off'));
@@ -159,4 +127,33 @@ test.serial('a user whose key pattern is another prefix can do nothing to this o
   t.is((error as { code?: string }).code, ErrorCode.REDIS_ERROR);
   t.is(await admin.dbsize(), 0);
   await storage.close();
+});
+
+test.serial("the key pattern '~sess:{*' covers this storage's keys and not another prefix that starts with 'sess:' ('sess:admin')", async (t) => {
+  const dryRun = async (user: string, ...command: string[]) => String(await admin.call('ACL', 'DRYRUN', user, ...command));
+  const user = await restrictedUser(aclRules('sess', 'verify'));
+  const keys = new KeySchema('sess');
+  for (const key of [keys.valueKey('alice', 's1'), keys.indexKey('alice'), keys.valueKey('', 'probe:1')]) {
+    t.is(await dryRun(user, 'SET', key, '1'), 'OK', key);
+  }
+  for (const key of ['sess:admin', 'sess:admin:{x}:i', 'sess:admin:password', 'sess:}']) {
+    t.regex(await dryRun(user, 'SET', key, '1'), /no permissions to access the '.*' key/, key);
+  }
+  // What the old rule '~sess:*' allowed:
+  const broad = await restrictedUser(['~sess:*', '+set']);
+  t.is(await dryRun(broad, 'SET', 'sess:admin:password', '1'), 'OK');
+  // And the channel rule: this prefix's value keys only.
+  t.is(await dryRun(user, 'PSUBSCRIBE', '__keyspace@0__:sess:{*}:s:*'), 'OK');
+  t.regex(await dryRun(user, 'PSUBSCRIBE', '__keyspace@0__:sess:*'), /no permissions to access the '.*' channel/);
+});
+
+test('README.md lists the commands and cluster rules of the tested rules, in the same order', (t) => {
+  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+  const section = readme.slice(readme.indexOf('## Least privilege (ACL)'), readme.indexOf('## Redis Cluster'));
+  const cell = (rules: readonly string[]) => rules.map((r) => `\`${r.replace('|', '\\|')}\``).join(' ');
+  t.true(section.includes(cell(SCRIPT_COMMANDS.map((c) => `+${c}`))), 'the scripts row of the rules table');
+  t.true(section.includes(SCRIPT_COMMANDS.map((c) => `+${c}`).join(' ')), 'the ACL SETUSER example');
+  t.true(section.includes(cell(PROBE_COMMANDS.map((c) => `+${c}`))), 'the probe row');
+  for (const rule of CLUSTER_CLIENT_RULES) t.true(section.includes(`| ${cell([rule])} `), `the cluster table's ${rule} row`);
+  t.true(section.includes(CLUSTER_CLIENT_RULES.map((r) => (r.includes('|') ? `'${r}'` : r)).join(' ')), 'the cluster ACL SETUSER example');
 });

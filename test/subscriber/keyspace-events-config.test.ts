@@ -1,14 +1,15 @@
 import test from 'ava';
 import { UserSessionStorageError } from '../../src/index.js';
-import { ensureKeyspaceEvents, missingFlags } from '../../src/subscriber/keyspace-events-config.js';
+import { configureKeyspaceEvents, missingFlags } from '../../src/subscriber/keyspace-events-config.js';
 import { TestRedis } from '../helpers/redis-server.js';
 
-test('missingFlags names what the subscriber still needs: K, x and e (A counts for x and e)', (t) => {
-  t.is(missingFlags(''), 'Kxe');
-  t.is(missingFlags('Ex'), 'Ke');
+test('missingFlags names what the subscriber still needs: K, g, x and e (A counts for g, x and e)', (t) => {
+  t.is(missingFlags(''), 'Kgxe');
+  t.is(missingFlags('Ex'), 'Kge');
   t.is(missingFlags('KA'), '');
   t.is(missingFlags('AE'), 'K');
-  t.is(missingFlags('xeK'), '');
+  t.is(missingFlags('xeK'), 'g');
+  t.is(missingFlags('xegK'), '');
   t.is(missingFlags('Kg$'), 'xe');
 });
 
@@ -16,16 +17,36 @@ test('a connection failure during the check is passed on, not reported as KEYSPA
   const redis = await TestRedis.start();
   const connection = await redis.client({ maxRetriesPerRequest: 0, enableOfflineQueue: false, retryStrategy: () => null });
   await redis.stop();
-  const error = await t.throwsAsync(ensureKeyspaceEvents(connection, 'configure'));
+  const error = await t.throwsAsync(configureKeyspaceEvents(connection));
   t.false(error instanceof UserSessionStorageError, String(error));
 });
 
-test('a refusal by Redis is KEYSPACE_EVENTS_DISABLED', async (t) => {
+test('CONFIG GET refused: not a verdict (the caller probes instead), and nothing is changed', async (t) => {
   const redis = await TestRedis.start();
   t.teardown(() => redis.stop());
   const admin = await redis.client();
   await admin.call('ACL', 'SETUSER', 'no-config', 'on', '>pw', '~*', '+@all', '-config');
   const connection = await redis.client({ username: 'no-config', password: 'pw' });
-  const error = await t.throwsAsync(ensureKeyspaceEvents(connection, 'configure'), { instanceOf: UserSessionStorageError });
+  t.false(await configureKeyspaceEvents(connection));
+  t.is((await admin.config('GET', 'notify-keyspace-events'))[1], '');
+});
+
+test('CONFIG GET allowed and SET refused with flags missing: KEYSPACE_EVENTS_DISABLED naming them', async (t) => {
+  const redis = await TestRedis.start(['--notify-keyspace-events', 'Kxe']);
+  t.teardown(() => redis.stop());
+  const admin = await redis.client();
+  await admin.call('ACL', 'SETUSER', 'get-only', 'on', '>pw', '~*', '+@all', '-config|set');
+  const connection = await redis.client({ username: 'get-only', password: 'pw' });
+  const error = await t.throwsAsync(configureKeyspaceEvents(connection), { instanceOf: UserSessionStorageError });
   t.is(error?.code, 'KEYSPACE_EVENTS_DISABLED');
+  t.regex(error.message, /is "xeK" and lacks "g"/);
+});
+
+test('CONFIG allowed: adds the missing flags and keeps the others', async (t) => {
+  const redis = await TestRedis.start(['--notify-keyspace-events', 'E$x']);
+  t.teardown(() => redis.stop());
+  const admin = await redis.client();
+  t.true(await configureKeyspaceEvents(admin));
+  const flags = (await admin.config('GET', 'notify-keyspace-events'))[1]!;
+  t.deepEqual([...flags].sort(), [...'$EKegx'].sort());
 });

@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import { luaScripts } from '../../scripts/lua.generated.js';
 import { scriptSha } from '../../scripts/script-runner.js';
-import { missingFlags } from '../../subscriber/keyspace-events-config.js';
+import { missingFlags, REQUIRED_FLAGS } from '../../subscriber/keyspace-events-config.js';
 import { messageOf } from '../connection.js';
 import type { Finding } from '../findings.js';
 
@@ -42,7 +42,9 @@ export async function checkKeyspaceEvents(client: Redis): Promise<Finding> {
       code: 'keyspace-events',
       check: 'notify-keyspace-events',
       level: 'warning',
-      detail: `cannot read it (${messageOf(error)}): storages need keyspaceEvents 'off', or allow CONFIG GET so that they can verify it`,
+      detail:
+        `cannot read it (${messageOf(error)}): make sure it includes "${REQUIRED_FLAGS}". Storages with keyspaceEvents 'verify' ` +
+        `check K, g and x themselves when they start, but not e (evicted): run this check with a user allowed CONFIG GET`,
     };
   }
   const missing = missingFlags(current);
@@ -52,11 +54,59 @@ export async function checkKeyspaceEvents(client: Redis): Promise<Finding> {
         check: 'notify-keyspace-events',
         level: 'problem',
         detail:
-          `is "${current}" and lacks "${missing}": expired and evicted sessions are not announced, so no 'expired'/'evicted' events ` +
-          `are emitted until an operation prunes them. Storages with keyspaceEvents 'configure' set it when they connect; ` +
-          `otherwise run CONFIG SET notify-keyspace-events ${current + missing} and put it in redis.conf`,
+          `is "${current}" and lacks "${missing}" (${describeFlags(missing)}): those sessions' ends are not announced, so no ` +
+          `'expired'/'evicted' events are emitted for them until an operation prunes them. Storages with keyspaceEvents 'configure' ` +
+          `set it when they connect; otherwise run CONFIG SET notify-keyspace-events ${current + missing} and put it in redis.conf ` +
+          `(on managed Redis: the service's parameters)`,
       }
-    : { code: 'keyspace-events', check: 'notify-keyspace-events', level: 'ok', detail: `"${current}" announces expired and evicted keys` };
+    : {
+        code: 'keyspace-events',
+        check: 'notify-keyspace-events',
+        level: 'ok',
+        detail: `"${current}" announces expired, evicted and deleted keys`,
+      };
+}
+
+const FLAG_MEANING: Record<string, string> = {
+  K: 'no keyspace notification at all',
+  g: 'values deleted from outside (DEL, UNLINK)',
+  x: 'expired values',
+  e: 'evicted values',
+};
+
+function describeFlags(flags: string): string {
+  return [...flags].map((flag) => `${flag}: ${FLAG_MEANING[flag] ?? flag}`).join('; ');
+}
+
+/**
+ * What each maxmemory-policy means for the events, as measured by
+ * test/reliability/eviction-events.test.ts. Sessions fail closed under every
+ * policy; what differs is whether a subject's index (which reports its
+ * sessions' ends) can be evicted while sessions of it remain.
+ */
+function evictionFinding(policy: string, maxmemory: string): Finding {
+  const finding = (level: Finding['level'], detail: string): Finding => ({ code: 'maxmemory-policy', check: 'maxmemory-policy', level, detail });
+  const at = `${policy} with maxmemory ${maxmemory}`;
+  const advice = 'Use noeviction (writes fail instead, nothing is lost) and give sessions enough memory';
+  if (policy === 'noeviction') return finding('ok', `${at}: nothing is evicted; when memory is full, inserts fail with REDIS_ERROR (OOM)`);
+  if (policy === 'volatile-ttl' || policy.endsWith('-lfu')) {
+    const why =
+      policy === 'volatile-ttl'
+        ? 'Redis evicts the keys nearest their expiry first, and an index outlives its sessions'
+        : 'every operation on a subject counts as a use of its index';
+    return finding(
+      'warning',
+      `${at}: under memory pressure sessions are evicted (users logged out, reported as 'evicted'), mostly before their ` +
+        `subject's index (${why}). Redis samples keys, so now and then an index may go first: the end of a session of that ` +
+        `subject is then reported only if a read of that session comes first, or not at all. ${advice}`,
+    );
+  }
+  return finding(
+    'warning',
+    `${at}: under memory pressure Redis evicts subjects' indexes as readily as sessions (users logged out): the ends of ` +
+      `many sessions are then never reported, unless a read of that session comes first. ${advice}, or volatile-ttl ` +
+      '(sessions are evicted before their index)',
+  );
 }
 
 export async function checkMaxmemoryPolicy(client: Redis): Promise<Finding> {
@@ -69,34 +119,13 @@ export async function checkMaxmemoryPolicy(client: Redis): Promise<Finding> {
       code: 'maxmemory-policy',
       check: 'maxmemory-policy',
       level: 'warning',
-      detail: `cannot read it (${messageOf(error)}); make sure the server does not evict every kind of key`,
+      detail: `cannot read it (${messageOf(error)}): use noeviction or volatile-ttl, the policies that do not evict a subject's index before its sessions (see the README)`,
     };
   }
-  const limited = maxmemory !== '0';
-  if (!limited || policy === 'noeviction') {
-    return {
-      code: 'maxmemory-policy',
-      check: 'maxmemory-policy',
-      level: 'ok',
-      detail: `${policy}${limited ? '' : ' (no maxmemory set: nothing is evicted)'}`,
-    };
+  if (maxmemory === '0') {
+    return { code: 'maxmemory-policy', check: 'maxmemory-policy', level: 'ok', detail: `${policy} (no maxmemory set: nothing is evicted)` };
   }
-  if (policy.startsWith('volatile-')) {
-    return {
-      code: 'maxmemory-policy',
-      check: 'maxmemory-policy',
-      level: 'ok',
-      detail: `${policy} with maxmemory ${maxmemory}: under memory pressure sessions (all have a TTL) may be evicted, which logs their users out safely (reported as 'evicted')`,
-    };
-  }
-  return {
-    code: 'maxmemory-policy',
-    check: 'maxmemory-policy',
-    level: 'problem',
-    detail:
-      `${policy} with maxmemory ${maxmemory}: under memory pressure Redis may evict session values and whole session indexes, ` +
-      'logging users out at random. Use noeviction (writes fail instead) or a volatile-* policy, as the README advises, and give sessions enough memory',
-  };
+  return evictionFinding(policy, maxmemory);
 }
 
 /** SCRIPT LOAD compiles each script: a server that refuses scripting (ACL, disabled Lua) fails here. */

@@ -1,0 +1,82 @@
+import { ErrorCode, type KeyspaceEventsMode, type UserSessionRedisStorage } from '../../src/index.js';
+
+/**
+ * The commands the scripts call (`lua/`): Redis checks a script's
+ * redis.call()s against the caller's ACL too. The one list both the
+ * single-node and the cluster ACL tests use; README.md ("Least privilege
+ * (ACL)") lists the same commands in the same order, which
+ * least-privilege.test.ts checks.
+ */
+export const SCRIPT_COMMANDS = [
+  'time',
+  'get',
+  'set',
+  'del',
+  'exists',
+  'hget',
+  'hset',
+  'hsetnx',
+  'hdel',
+  'hgetall',
+  'hlen',
+  'hvals',
+  'pttl',
+  'pexpireat',
+  'pexpiretime',
+] as const;
+
+/** What the probe of `'verify'` (and of `'configure'` without CONFIG) sends itself, outside any script. */
+export const PROBE_COMMANDS = ['set', 'get', 'del'] as const;
+
+/**
+ * What ioredis's `Cluster` sends besides the storage: slot map, readiness,
+ * connection names, pings, READONLY to replicas and READWRITE to a replica
+ * promoted to master.
+ */
+export const CLUSTER_CLIENT_RULES = ['+cluster|slots', '+cluster|info', '+client|setname', '+ping', '+readonly', '+readwrite'] as const;
+
+/**
+ * The ACL rules README.md documents for key prefix `prefix` on database 0,
+ * per keyspaceEvents mode, without duplicates (a probe command the scripts
+ * also call is one rule).
+ */
+export function aclRules(prefix: string, mode: KeyspaceEventsMode, deployment: 'single node' | 'cluster' = 'single node'): string[] {
+  const rules = [
+    `~${prefix}:{*`,
+    '+evalsha',
+    '+script|load',
+    '+info', // ioredis's ready check on every (re)connect
+    ...SCRIPT_COMMANDS.map((c) => `+${c}`),
+  ];
+  if (deployment === 'cluster') rules.push(...CLUSTER_CLIENT_RULES);
+  if (mode !== 'off') rules.push(`&__keyspace@0__:${prefix}:{*}:s:*`, '+psubscribe', ...PROBE_COMMANDS.map((c) => `+${c}`));
+  if (mode === 'configure') rules.push('+config|get', '+config|set');
+  return [...new Set(rules)];
+}
+
+/**
+ * Every operation and every script path (HVALS runs when a delete removes
+ * the session bounding the index TTL), on `subjects` (several, so that a
+ * cluster's every shard serves some).
+ */
+export async function exerciseEveryOperation(storage: UserSessionRedisStorage<unknown>, subjects: string[] = ['u:1']): Promise<void> {
+  for (const subject of subjects) {
+    await storage.insert(subject, 'a', { n: 1 }, 60);
+    await storage.insert(subject, 'b', { n: 2 }, 120);
+    await storage.insert(subject, 'a', { n: 0 }, 60).then(
+      () => {
+        throw new Error('a duplicate insert succeeded');
+      },
+      (error: unknown) => {
+        if ((error as { code?: string }).code !== ErrorCode.SESSION_ALREADY_EXISTS) throw error;
+      },
+    );
+    await storage.read(subject, 'a');
+    await storage.readAll(subject);
+    await storage.count(subject);
+    await storage.update(subject, 'a', { n: 3 });
+    await storage.touch(subject, 'a', 30);
+    await storage.delete(subject, 'b');
+    await storage.deleteAll(subject);
+  }
+}
