@@ -13,16 +13,15 @@ export const SCRIPT_COMMANDS = [
   'set',
   'del',
   'exists',
-  'hget',
-  'hset',
-  'hsetnx',
-  'hdel',
-  'hgetall',
-  'hlen',
-  'hvals',
+  'zscore',
+  'zadd',
+  'zrem',
+  'zcount',
+  'zrange',
+  'zrangebyscore',
+  'zrevrange',
   'pttl',
   'pexpireat',
-  'pexpiretime',
 ] as const;
 
 /** What the probe of `'verify'` (and of `'configure'` without CONFIG) sends itself, outside any script. */
@@ -55,8 +54,9 @@ export function aclRules(prefix: string, mode: KeyspaceEventsMode, deployment: '
 }
 
 /**
- * Every operation and every script path (HVALS runs when a delete removes
- * the session bounding the index TTL), on `subjects` (several, so that a
+ * Every operation and every command the scripts call (ZREVRANGE and the
+ * index's PEXPIREAT run when a delete removes the session bounding the
+ * index TTL), on `subjects` (several, so that a
  * cluster's every shard serves some).
  */
 export async function exerciseEveryOperation(storage: UserSessionRedisStorage<unknown>, subjects: string[] = ['u:1']): Promise<void> {
