@@ -265,7 +265,7 @@ export function defineBehaviourSuite(test: TestFn<SuiteContext>, startBackend: (
     await storage.insert('u', 'live', {}, 600);
     for (let i = 0; i < 20; i++) await storage.insert('u', `old${i}`, {}, 1);
     const lastExpiry = Number(await client.zscore(index, 'old19'));
-    await waitFor('a second past the old sessions\' expiry', async () => {
+    await waitFor("a second past the old sessions' expiry", async () => {
       const [sec] = (await client.call('TIME')) as [string, string];
       return Number(sec) * 1000 > lastExpiry + 2000;
     });

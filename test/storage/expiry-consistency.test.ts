@@ -16,7 +16,12 @@ test('a session value expires exactly when its index entry says, even after a lo
   t.teardown(() => server.stop());
   const admin = await server.client();
   const plain = await UserSessionRedisStorage.create({ client: await server.client(), keyspaceEvents: 'off', concurrentSessions: 20_000 });
-  const limited = await UserSessionRedisStorage.create({ client: await server.client(), keyspaceEvents: 'off', concurrentSessions: 10_000, onLimit: 'evict-oldest' });
+  const limited = await UserSessionRedisStorage.create({
+    client: await server.client(),
+    keyspaceEvents: 'off',
+    concurrentSessions: 10_000,
+    onLimit: 'evict-oldest',
+  });
   t.teardown(() => Promise.all([plain.close(), limited.close()]));
   for (let i = 0; i < 10_000; i += 1000) await Promise.all(Array.from({ length: 1000 }, (_, j) => plain.insert('big', `s${i + j}`, 1, 600)));
   const keys = new KeySchema('sess');

@@ -131,5 +131,7 @@ test('the subject-wide calls at the default limit, for the README (logged, not a
   t.is(await storage.deleteAll('full'), limit);
   const wide = await scriptDurations(admin);
   const us = (name: ScriptName): number | undefined => wide.get(name)?.[0];
-  t.log(`at ${limit} sessions: insert at the limit ${us('insert')} µs, readAll ${us('readAll')} µs, count ${us('count')} µs, deleteAll ${us('deleteAll')} µs`);
+  t.log(
+    `at ${limit} sessions: insert at the limit ${us('insert')} µs, readAll ${us('readAll')} µs, count ${us('count')} µs, deleteAll ${us('deleteAll')} µs`,
+  );
 });
