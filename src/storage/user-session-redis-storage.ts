@@ -112,6 +112,7 @@ export class UserSessionRedisStorage<MetaData = unknown> extends EventEmitter {
     const format = new ValueFormat<MetaData>(options.codec ?? msgpackCodec<MetaData>());
     const storage = new UserSessionRedisStorage<MetaData>(settings, keys, format, deploymentOf(client, keys));
     try {
+      await storage.deployment.open();
       await storage.runner.loadAll();
       if (settings.keyspaceEvents !== 'off') {
         storage.subscriber = storage.deployment.subscriber({
@@ -292,6 +293,7 @@ export class UserSessionRedisStorage<MetaData = unknown> extends EventEmitter {
     this.closed = true;
     this.loader.stop();
     await this.subscriber?.stop();
+    this.deployment.close();
   }
 
   /** One cleanup call per notification; only the instance whose call removed the entry reports it. */

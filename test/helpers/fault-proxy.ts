@@ -58,6 +58,7 @@ interface ProxyState {
   readonly links: Set<Link>;
   drop: Drop | undefined;
   partitioned: boolean;
+  accepted: number;
 }
 
 /** One client connection and its upstream connection to Redis. */
@@ -71,7 +72,7 @@ class Link {
   private replyCount = 0;
   /** The number of the request whose reply is to be lost. */
   private dropAt: { request: number; done: () => void } | undefined;
-  private upstream: Socket | undefined;
+  private readonly upstream: Socket;
   private clientEnded = false;
   private broken = false;
 
@@ -79,26 +80,29 @@ class Link {
     private readonly proxy: ProxyState,
     private readonly client: Socket,
   ) {
+    this.upstream = createConnection(proxy.target);
+    this.upstream.setNoDelay(true);
+    this.upstream.on('data', (chunk: Buffer) => this.fromUpstream(chunk));
+    this.upstream.on('error', () => this.break());
+    this.upstream.on('close', () => this.break());
     client.setNoDelay(true);
     client.on('data', (chunk: Buffer) => this.fromClient(chunk));
     // A FIN: what the client sent before it is still delivered (held bytes too, at the heal).
     client.on('end', () => {
       this.clientEnded = true;
-      if (!proxy.partitioned) this.upstream?.end();
+      if (!proxy.partitioned) this.upstream.end();
     });
     // A RST: the client's kernel discards what it had not delivered, so held bytes are lost.
     client.on('error', () => this.break());
     client.on('close', () => {
       if (!this.clientEnded) this.break();
     });
-    if (!proxy.partitioned) this.connectUpstream();
   }
 
   heal(): void {
-    this.connectUpstream();
-    for (const chunk of this.heldUp.splice(0)) this.upstream?.write(chunk);
+    for (const chunk of this.heldUp.splice(0)) this.upstream.write(chunk);
     for (const chunk of this.heldDown.splice(0)) this.client.write(chunk);
-    if (this.clientEnded) this.upstream?.end();
+    if (this.clientEnded) this.upstream.end();
   }
 
   /** Both ends closed, held bytes discarded: the connection is gone, as after a TCP timeout or reset. */
@@ -108,18 +112,8 @@ class Link {
     this.heldUp.length = 0;
     this.heldDown.length = 0;
     this.client.destroy();
-    this.upstream?.destroy();
+    this.upstream.destroy();
     this.proxy.links.delete(this);
-  }
-
-  private connectUpstream(): void {
-    if (this.upstream || this.broken) return;
-    const upstream = createConnection(this.proxy.target);
-    this.upstream = upstream;
-    upstream.setNoDelay(true);
-    upstream.on('data', (chunk: Buffer) => this.fromUpstream(chunk));
-    upstream.on('error', () => this.break());
-    upstream.on('close', () => this.break());
   }
 
   private fromClient(chunk: Buffer): void {
@@ -133,7 +127,7 @@ class Link {
       }
       this.requests = this.requests.subarray(end);
     }
-    if (this.proxy.partitioned || !this.upstream) this.heldUp.push(chunk);
+    if (this.proxy.partitioned) this.heldUp.push(chunk);
     else this.upstream.write(chunk);
   }
 
@@ -159,8 +153,9 @@ class Link {
 /**
  * A TCP proxy in front of a real redis-server that injects network faults:
  * a reply lost with its connection after Redis ran the command, broken
- * connections, and a partition that holds every byte (both ways, on old and
- * new connections) until it heals, as TCP retransmits them. It parses RESP
+ * connections, and a partition that holds every byte of open connections
+ * (both ways) until it heals, as TCP retransmits them, and fails new ones.
+ * It parses RESP
  * to know which reply answers which request, so a test loses exactly the
  * reply it means to.
  */
@@ -171,9 +166,14 @@ export class FaultProxy {
     private readonly server: Server,
     target: { host: string; port: number },
   ) {
-    const state: ProxyState = { target, links: new Set(), drop: undefined, partitioned: false };
+    const state: ProxyState = { target, links: new Set(), drop: undefined, partitioned: false, accepted: 0 };
     this.state = state;
-    server.on('connection', (socket: Socket) => state.links.add(new Link(state, socket)));
+    server.on('connection', (socket: Socket) => {
+      state.accepted++;
+      // The client cannot reach the server: it fails to connect, and retries.
+      if (state.partitioned) socket.destroy();
+      else state.links.add(new Link(state, socket));
+    });
   }
 
   static async start(target: { host: string; port: number }): Promise<FaultProxy> {
@@ -184,6 +184,16 @@ export class FaultProxy {
 
   get port(): number {
     return (this.server.address() as { port: number }).port;
+  }
+
+  /** Connections open now. */
+  get connections(): number {
+    return this.state.links.size;
+  }
+
+  /** Connections accepted so far. */
+  get accepted(): number {
+    return this.state.accepted;
   }
 
   /**
@@ -198,7 +208,7 @@ export class FaultProxy {
     });
   }
 
-  /** From now on nothing passes, either way, on any connection; new connections are accepted and held too. */
+  /** From now on nothing passes, either way, on any connection, and new connections fail. */
   partition(): void {
     this.state.partitioned = true;
   }

@@ -5,7 +5,7 @@ import { FaultProxy } from '../helpers/fault-proxy.js';
 import { afterEvents } from '../helpers/own-storage.js';
 import { TestRedis } from '../helpers/redis-server.js';
 import { record } from '../storage/behaviour-suite.js';
-import { sleep } from '../helpers/wait.js';
+import { sleep, waitFor } from '../helpers/wait.js';
 
 type Meta = Record<string, unknown>;
 
@@ -160,14 +160,14 @@ test('a lost reply to delete: REDIS_ERROR (outcome unknown), never false; it ran
 async function partitionScenario(
   t: ExecutionContext,
   clientOptions: RedisOptions,
-  fail: (proxy: FaultProxy) => void,
+  fail: (proxy: FaultProxy) => void | Promise<void>,
   expected: RegExp,
 ): Promise<void> {
   const { proxy, storage, elsewhere, events } = await setup(t, clientOptions);
   await storage.insert('dan', 'laptop', {}, 600);
   await storage.insert('dan', 'tablet', {}, 600);
 
-  fail(proxy);
+  await fail(proxy);
   const logoutEverywhere = watch(storage.deleteAll('dan'));
   const failed = await settledWithin(logoutEverywhere, 5000);
   const stillThere = [...(await elsewhere.readAll('dan')).keys()].sort();
@@ -217,9 +217,12 @@ test('partition with commandTimeout while reconnecting: deleteAll times out unse
   await partitionScenario(
     t,
     { commandTimeout: 500 },
-    (proxy) => {
+    async (proxy) => {
       proxy.partition();
-      proxy.cut(); // the connection is gone; its replacement is held by the partition: calls wait unsent
+      // The connections are gone and cannot be replaced during the partition: calls wait unsent.
+      const [open, accepted] = [proxy.connections, proxy.accepted];
+      proxy.cut();
+      await waitFor('the clients to try reconnecting, twice each', () => proxy.accepted >= accepted + 2 * open);
     },
     /was not sent/,
   );
