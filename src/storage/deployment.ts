@@ -32,7 +32,8 @@ export function deploymentOf(client: Redis | Cluster, keys: KeySchema): Deployme
     return {
       scriptClient: redirectRetryingClient(connection, scriptClientOf(connection)),
       scriptLoader: () => new ClusterScriptLoader(connection),
-      subscriber: (handlers) => new ClusterKeyspaceSubscriber({ cluster: client, pattern: keys.keyspacePattern(0), ...handlers }),
+      // It follows the topology of the client that carries the storage's traffic: a MOVED refreshes its slots at once.
+      subscriber: (handlers) => new ClusterKeyspaceSubscriber({ cluster: connection, pattern: keys.keyspacePattern(0), ...handlers }),
       open: () => connection.connect(),
       close: () => connection.disconnect(),
     };
