@@ -18,7 +18,7 @@ const unanswered = new WeakMap<Socket, Set<TrackedCommand>>();
 function outcomeUnknown(cause: Error): UserSessionStorageError {
   return new UserSessionStorageError(
     ErrorCode.REDIS_ERROR,
-    `Redis did not answer: ${cause.message}. The operation was sent, so it may or may not have happened ` +
+    `Redis did not answer: ${cause.message.replace(/\.$/, '')}. The operation was sent, so it may or may not have happened ` +
       '(entirely or not at all, never in part), and it is never sent again: find out with read, readAll or count before retrying',
     { cause },
   );
@@ -28,7 +28,7 @@ function outcomeUnknown(cause: Error): UserSessionStorageError {
 function notSent(cause: Error): UserSessionStorageError {
   return new UserSessionStorageError(
     ErrorCode.REDIS_ERROR,
-    `Redis could not be reached: ${cause.message}. The operation was not sent and did not happen; retry when Redis is reachable`,
+    `Redis could not be reached: ${cause.message.replace(/\.$/, '')}. The operation was not sent and did not happen; retry when Redis is reachable`,
     { cause },
   );
 }
