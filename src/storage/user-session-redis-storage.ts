@@ -36,7 +36,8 @@ export interface UserSessionRedisStorage<MetaData> {
    *
    * Guarantees: each ended session is reported once across all storage
    * instances (processes) sharing the server and prefix, and only after it
-   * has ended. Events are emitted after the call that caused them has
+   * has ended; except that sessions ended by a call whose reply was lost
+   * (`REDIS_ERROR`, outcome unknown) are never reported. Events are emitted after the call that caused them has
    * settled, so a throwing listener cannot fail that call. With
    * `keyspaceEvents: 'off'`, `'expired'` and `'evicted'` come only when an
    * operation prunes the stale entry (`readAll`, `count`, `deleteAll`,
@@ -67,7 +68,9 @@ export interface UserSessionRedisStorage<MetaData> {
  * Every method rejects only with {@link UserSessionStorageError}:
  * `INVALID_ARGUMENT` for bad input (nothing is sent to Redis then),
  * `STORAGE_CLOSED` after {@link UserSessionRedisStorage.close},
- * `REDIS_ERROR` when Redis or the connection fails, `VALUE_FORMAT_MISMATCH`
+ * `REDIS_ERROR` when Redis or the connection fails (its message says
+ * whether the operation was not sent, or may or may not have happened:
+ * see README, Errors), `VALUE_FORMAT_MISMATCH`
  * when a stored value cannot be decoded; and the codes listed per method.
  *
  * @typeParam MetaData - What is stored per session; any value the codec
@@ -92,10 +95,12 @@ export class UserSessionRedisStorage<MetaData = unknown> extends EventEmitter {
   }
 
   /**
-   * Creates a storage on the caller's client: validates the options, loads
-   * the scripts (SCRIPT LOAD, again on every reconnect) and, unless
-   * `keyspaceEvents` is `'off'`, starts the one subscriber connection that
-   * reports expired and evicted sessions.
+   * Creates a storage on the caller's client: validates the options, opens
+   * the storage's own connection for its commands (a duplicate of the
+   * client that never re-sends a command), loads the scripts (SCRIPT LOAD,
+   * again on every reconnect) and, unless `keyspaceEvents` is `'off'`,
+   * starts the one subscriber connection that reports expired and evicted
+   * sessions.
    *
    * @param options - See {@link UserSessionStorageOptions}; only `client` is required.
    * @returns A ready storage. Close it with {@link UserSessionRedisStorage.close}.
@@ -103,7 +108,8 @@ export class UserSessionRedisStorage<MetaData = unknown> extends EventEmitter {
    * option (nothing is sent); `KEYSPACE_EVENTS_DISABLED` when the server
    * does not publish expired/evicted events and they cannot be configured
    * (`'verify'`, or `'configure'` with CONFIG refused); `REDIS_ERROR` when
-   * the scripts cannot be loaded. On failure, nothing is left running.
+   * Redis cannot be reached or the scripts cannot be loaded. On failure,
+   * nothing is left running.
    */
   static async create<MetaData = unknown>(options: UserSessionStorageOptions<MetaData>): Promise<UserSessionRedisStorage<MetaData>> {
     const settings = resolveOptions(options);
@@ -284,9 +290,10 @@ export class UserSessionRedisStorage<MetaData = unknown> extends EventEmitter {
   }
 
   /**
-   * Stops the storage's own connection (the subscriber) and its listeners on
-   * the caller's client. The caller's client stays open. Idempotent; never
-   * throws. Later operations reject with `STORAGE_CLOSED`.
+   * Closes the storage's own connections (commands and subscriber) and its
+   * listeners on the caller's client. The caller's client stays open. Calls
+   * still in flight fail with `REDIS_ERROR`. Idempotent; never throws. Later
+   * operations reject with `STORAGE_CLOSED`.
    */
   async close(): Promise<void> {
     if (this.closed) return;

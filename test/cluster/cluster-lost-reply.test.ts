@@ -4,6 +4,7 @@ import { ErrorCode, UserSessionRedisStorage, UserSessionStorageError } from '../
 import { ClusterBackend } from '../helpers/cluster-backend.js';
 import { FaultProxy } from '../helpers/fault-proxy.js';
 import { afterEvents } from '../helpers/own-storage.js';
+import { waitFor } from '../helpers/wait.js';
 import { record } from '../storage/behaviour-suite.js';
 
 /**
@@ -109,4 +110,29 @@ test.serial('a lost reply to insert with evict-oldest at the limit on a cluster:
   );
 
   t.deepEqual([...(await storage.readAll('fay')).keys()].sort(), ['b', 'c']);
+});
+
+test.serial('a storage opens two connections per master (its Cluster client, a subscriber), none to replicas, and close() ends them', async (t) => {
+  const { backend } = t.context;
+  // Every connection of this client and of what the storage duplicates from it carries this name.
+  const client = await backend.clusterClient({ redisOptions: { connectionName: 'conns' } });
+  /** Per node, sorted: the connections named so that are not the caller's client's own. */
+  const storageConnections = async () => {
+    const callers = new Set(client.nodes('all').map((node) => `${node.stream?.localAddress}:${node.stream?.localPort}`));
+    const perNode = await Promise.all(
+      backend.cluster.nodes.map(async (node) => {
+        const lines = (await node.command<string>('CLIENT', 'LIST')).split('\n');
+        const own = lines.filter((line) => line.includes(' name=conns ') && !callers.has(/ addr=(\S+)/.exec(line)?.[1] ?? ''));
+        return `${(await node.role()) === 'master' ? 'master' : 'replica'}: ${own.length}`;
+      }),
+    );
+    return perNode.sort();
+  };
+  const storage = await UserSessionRedisStorage.create<unknown>({ client, keyPrefix: 'cl3' });
+  for (let i = 0; i < 30; i++) await storage.insert(`u${i}`, 's', {}, 100); // every master gets commands
+  t.deepEqual(await storageConnections(), ['master: 2', 'master: 2', 'master: 2', 'replica: 0', 'replica: 0', 'replica: 0']);
+  await storage.close();
+  const none = ['master: 0', 'master: 0', 'master: 0', 'replica: 0', 'replica: 0', 'replica: 0'];
+  await waitFor('close() to end them', async () => JSON.stringify(await storageConnections()) === JSON.stringify(none));
+  t.pass();
 });

@@ -138,6 +138,20 @@ test.serial('works on a RESP2 connection as on RESP3', async (t) => {
   await storage.close();
 });
 
+test.serial('a storage opens two connections (commands, subscriber), one with keyspaceEvents off, and close() ends them', async (t) => {
+  const { redis, admin } = t.context;
+  const count = async () => ((await admin.call('CLIENT', 'LIST')) as string).split('\n').filter(Boolean).length;
+  const client = await redis.client();
+  const before = await count();
+  const storage = await UserSessionRedisStorage.create({ client, keyPrefix: 'conns' });
+  t.is(await count(), before + 2);
+  const quiet = await UserSessionRedisStorage.create({ client, keyPrefix: 'conns', keyspaceEvents: 'off' });
+  t.is(await count(), before + 3);
+  await Promise.all([storage.close(), quiet.close()]);
+  await waitFor('the storages to close their connections', async () => (await count()) === before);
+  t.is(client.status, 'ready', "the caller's client stays open");
+});
+
 // Last: it restarts the server, which drops every connection of this file.
 test.serial('after a server restart on its port, scripts, keyspace events and the subscription come back by themselves', async (t) => {
   const { redis } = t.context;
