@@ -1,6 +1,7 @@
 import calculateSlot from 'cluster-key-slot';
 import type { Cluster, Redis } from 'ioredis';
 import { luaScripts, type ScriptName } from '../scripts/lua.generated.js';
+import { scriptClientOf } from '../scripts/script-client.js';
 import { loadScripts, type ScriptLoader } from '../scripts/script-loader.js';
 import { SingleFlight } from '../scripts/single-flight.js';
 import { clusterReady, nodeKey, refreshSlots } from './cluster-client.js';
@@ -40,7 +41,7 @@ export class ClusterScriptLoader implements ScriptLoader {
     this.cluster.on('refresh', this.onRefresh);
     const masters = this.cluster.nodes('master');
     for (const node of this.cluster.nodes('all')) node.on('ready', this.onReady);
-    await Promise.all(masters.map((node) => loadScripts(node)));
+    await Promise.all(masters.map((node) => loadScripts(scriptClientOf(node))));
     for (const node of masters) this.loaded.add(node);
   }
 
@@ -50,8 +51,8 @@ export class ClusterScriptLoader implements ScriptLoader {
     // the script goes to the node that replied, which the retry will reach.
     await refreshSlots(this.cluster).catch(() => {});
     const node = this.ownerOf(key);
-    if (!node) return Promise.all(this.cluster.nodes('all').map((n) => n.call('SCRIPT', 'LOAD', luaScripts[name].lua)));
-    return this.reloads.run(`${nodeKey(node)} ${name}`, () => node.call('SCRIPT', 'LOAD', luaScripts[name].lua));
+    if (!node) return Promise.all(this.cluster.nodes('all').map((n) => scriptClientOf(n).call('SCRIPT', 'LOAD', luaScripts[name].lua)));
+    return this.reloads.run(`${nodeKey(node)} ${name}`, () => scriptClientOf(node).call('SCRIPT', 'LOAD', luaScripts[name].lua));
   }
 
   stop(): void {
@@ -66,7 +67,7 @@ export class ClusterScriptLoader implements ScriptLoader {
    */
   private preload(node: Redis): void {
     this.loaded.add(node);
-    loadScripts(node).catch(() => this.loaded.delete(node));
+    loadScripts(scriptClientOf(node)).catch(() => this.loaded.delete(node));
   }
 
   /**

@@ -1,9 +1,10 @@
 import type { Redis } from 'ioredis';
 import { luaScripts, type ScriptName } from './lua.generated.js';
+import type { ScriptClient } from './script-client.js';
 import { SingleFlight } from './single-flight.js';
 
 /** A connection scripts can be loaded on. */
-export type ScriptLoadClient = Pick<Redis, 'call'>;
+export type ScriptLoadClient = Pick<ScriptClient, 'call'>;
 
 /**
  * Puts the scripts where EVALSHA will run them: on the one server, or on

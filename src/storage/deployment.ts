@@ -9,6 +9,7 @@ import { scriptClientOf, type ScriptClient } from '../scripts/script-client.js';
 import { ClusterKeyspaceSubscriber } from '../subscriber/cluster-keyspace-subscriber.js';
 import { KeyspaceSubscriber } from '../subscriber/keyspace-subscriber.js';
 import type { KeyEventHandlers, Subscriber } from '../subscriber/subscriber.js';
+import { ownCluster, ownConnection } from './command-connection.js';
 
 /**
  * What differs between one Redis server and a Redis Cluster, decided once
@@ -16,7 +17,7 @@ import type { KeyEventHandlers, Subscriber } from '../subscriber/subscriber.js';
  * loaded, and how many connections listen for keyspace events.
  */
 export interface Deployment {
-  /** What the script runner sends EVALSHA through. */
+  /** What the script runner sends EVALSHA through: the storage's own connection. */
   scriptClient: ScriptClient;
   /**
    * Whether scripts may touch only the keys they declare. Redis Cluster
@@ -27,6 +28,10 @@ export interface Deployment {
   declaresKeys: boolean;
   scriptLoader(onError: (error: unknown) => void): ScriptLoader;
   subscriber(handlers: KeyEventHandlers): Subscriber;
+  /** Connects the storage's own connection; rejects if Redis cannot be reached. */
+  open(): Promise<void>;
+  /** Closes the storage's own connection: what is still in flight fails with REDIS_ERROR. */
+  close(): void;
 }
 
 /**
@@ -41,25 +46,33 @@ function probeKey(keys: KeySchema): string {
 
 export function deploymentOf(client: Redis | Cluster, keys: KeySchema): Deployment {
   if (isCluster(client)) {
+    const connection = ownCluster(client);
     return {
-      scriptClient: redirectRetryingClient(client, scriptClientOf(client)),
+      scriptClient: redirectRetryingClient(connection, scriptClientOf(connection)),
       declaresKeys: true,
-      scriptLoader: () => new ClusterScriptLoader(client),
+      scriptLoader: () => new ClusterScriptLoader(connection),
+      // It follows the topology of the client that carries the storage's traffic: a MOVED refreshes its slots at once.
       subscriber: (handlers) =>
-        new ClusterKeyspaceSubscriber({ cluster: client, pattern: keys.keyspacePattern(0), probeKey: () => probeKey(keys), ...handlers }),
+        new ClusterKeyspaceSubscriber({ cluster: connection, pattern: keys.keyspacePattern(0), probeKey: () => probeKey(keys), ...handlers }),
+      open: () => connection.connect(),
+      close: () => connection.disconnect(),
     };
   }
+  const connection = ownConnection(client);
+  const scriptClient = scriptClientOf(connection);
   return {
-    scriptClient: scriptClientOf(client),
+    scriptClient,
     declaresKeys: false,
-    scriptLoader: (onError) => new SingleNodeScriptLoader(client).followReconnects(client, onError),
+    scriptLoader: (onError) => new SingleNodeScriptLoader(scriptClient).followReconnects(connection, onError),
     subscriber: (handlers) =>
       new KeyspaceSubscriber({
         connection: client.duplicate({ autoResubscribe: false, lazyConnect: true }),
         pattern: keys.keyspacePattern(client.options.db ?? 0),
-        // The caller's client: a normal connection to the same server and db.
-        probe: { commands: () => client, newKey: () => probeKey(keys) },
+        // The storage's own command connection: a normal connection to the same server and db.
+        probe: { commands: () => connection, newKey: () => probeKey(keys) },
         ...handlers,
       }),
+    open: () => connection.connect(),
+    close: () => connection.disconnect(),
   };
 }

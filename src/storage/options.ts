@@ -22,7 +22,11 @@ export interface UserSessionStorageOptions<MetaData> {
   /**
    * An ioredis `Redis` or `Cluster` client, owned by the caller: `close()`
    * leaves it open. It must not have ioredis's own `keyPrefix` option. The
-   * subscriber uses a duplicate of it (one per master on a cluster).
+   * storage sends its commands on a duplicate of it that never re-sends a
+   * command (a Cluster client of its own on a cluster), and the subscriber
+   * uses another (one per master on a cluster). Its options (timeouts,
+   * TLS, credentials) carry over; `commandTimeout` then fails a call whose
+   * reply is late as `REDIS_ERROR` and resets the storage's connection.
    */
   client: Redis | Cluster;
   /**

@@ -37,7 +37,9 @@ export interface UserSessionRedisStorage<MetaData> {
    * Guarantees: no ended session is reported twice across all storage
    * instances (processes) sharing the server and prefix, and none before it
    * has ended. A session is reported while its subject's index exists; see
-   * the README ("Events") for sessions whose index Redis evicted first. Events are emitted after the call that caused them has
+   * the README ("Events") for sessions whose index Redis evicted first.
+   * Sessions ended by a call whose reply was lost (`REDIS_ERROR`, outcome
+   * unknown) are not reported. Events are emitted after the call that caused them has
    * settled, so a throwing listener cannot fail that call. With
    * `keyspaceEvents: 'off'`, `'expired'` and `'evicted'` come only when an
    * operation prunes the stale entry (`readAll`, `count`, `deleteAll`,
@@ -70,7 +72,9 @@ export interface UserSessionRedisStorage<MetaData> {
  * Every method rejects only with {@link UserSessionStorageError}:
  * `INVALID_ARGUMENT` for bad input (nothing is sent to Redis then),
  * `STORAGE_CLOSED` after {@link UserSessionRedisStorage.close},
- * `REDIS_ERROR` when Redis or the connection fails, `VALUE_FORMAT_MISMATCH`
+ * `REDIS_ERROR` when Redis or the connection fails (its message says
+ * whether the operation was not sent, or may or may not have happened:
+ * see README, Errors), `VALUE_FORMAT_MISMATCH`
  * when a stored value cannot be decoded; and the codes listed per method.
  *
  * @typeParam MetaData - What is stored per session; any value the codec
@@ -101,10 +105,12 @@ export class UserSessionRedisStorage<MetaData = unknown> extends EventEmitter {
   }
 
   /**
-   * Creates a storage on the caller's client: validates the options, loads
-   * the scripts (SCRIPT LOAD, again on every reconnect) and, unless
-   * `keyspaceEvents` is `'off'`, starts the one subscriber connection that
-   * reports expired, evicted and deleted-from-outside sessions.
+   * Creates a storage on the caller's client: validates the options, opens
+   * the storage's own connection for its commands (a duplicate of the
+   * client that never re-sends a command), loads the scripts (SCRIPT LOAD,
+   * again on every reconnect) and, unless `keyspaceEvents` is `'off'`,
+   * starts the one subscriber connection that reports expired, evicted and
+   * deleted-from-outside sessions.
    *
    * @param options - See {@link UserSessionStorageOptions}; only `client` is required.
    * @returns A ready storage. Close it with {@link UserSessionRedisStorage.close}.
@@ -112,8 +118,9 @@ export class UserSessionRedisStorage<MetaData = unknown> extends EventEmitter {
    * option (nothing is sent); `KEYSPACE_EVENTS_DISABLED` when the server
    * does not publish the expired/evicted/del events (`Kgxe`) and they cannot
    * be configured (`'verify'`: its probe's notifications did not arrive;
-   * `'configure'` with CONFIG refused); `REDIS_ERROR` when
-   * the scripts cannot be loaded. On failure, nothing is left running.
+   * `'configure'` with CONFIG refused); `REDIS_ERROR` when Redis cannot be
+   * reached or the scripts cannot be loaded. On failure, nothing is left
+   * running.
    */
   static async create<MetaData = unknown>(options: UserSessionStorageOptions<MetaData>): Promise<UserSessionRedisStorage<MetaData>> {
     const settings = resolveOptions(options);
@@ -122,6 +129,7 @@ export class UserSessionRedisStorage<MetaData = unknown> extends EventEmitter {
     const format = new ValueFormat<MetaData>(options.codec ?? msgpackCodec<MetaData>());
     const storage = new UserSessionRedisStorage<MetaData>(settings, keys, format, deploymentOf(client, keys));
     try {
+      await storage.deployment.open();
       await storage.runner.loadAll();
       if (settings.keyspaceEvents !== 'off') {
         storage.subscriber = storage.deployment.subscriber({
@@ -294,15 +302,17 @@ export class UserSessionRedisStorage<MetaData = unknown> extends EventEmitter {
   }
 
   /**
-   * Stops the storage's own connection (the subscriber) and its listeners on
-   * the caller's client. The caller's client stays open. Idempotent; never
-   * throws. Later operations reject with `STORAGE_CLOSED`.
+   * Closes the storage's own connections (commands and subscriber) and its
+   * listeners on the caller's client. The caller's client stays open. Calls
+   * still in flight fail with `REDIS_ERROR`. Idempotent; never throws. Later
+   * operations reject with `STORAGE_CLOSED`.
    */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     this.loader.stop();
     await this.subscriber?.stop();
+    this.deployment.close();
   }
 
   /** One cleanup call per notification; only the instance whose call removed the entry reports it. */

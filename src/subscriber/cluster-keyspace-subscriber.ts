@@ -120,6 +120,8 @@ export class ClusterKeyspaceSubscriber implements Subscriber {
       host: key.slice(0, at),
       port: Number(key.slice(at + 1)),
       autoResubscribe: false,
+      // Its setup commands are idempotent: re-sent after a reconnect rather than left unsettled.
+      autoResendUnfulfilledCommands: true,
       lazyConnect: true,
       readOnly: false,
       retryStrategy: retryForever,

@@ -10,11 +10,18 @@ const keys = new KeySchema('t');
 
 /**
  * Fires operations while the server cannot answer within the client's
- * commandTimeout. A timed-out operation was still sent: Redis may run it
- * later. Checked on the raw keys, before any read could tidy up: each
- * session is whole (value and index entry) or absent (neither), never half.
+ * commandTimeout. A timed-out operation fails as "outcome unknown" (or "not
+ * sent"), and the storage resets its connection. Checked on the raw keys,
+ * before any read could tidy up: each session is whole (value and index
+ * entry) or absent (neither), never half. And a read from another instance,
+ * sent after the calls failed, sees each session as it finally is: whatever
+ * a timed-out call did, it did before that read.
  */
-async function timedOutCallsAreAllOrNothing(t: ExecutionContext, stall: (admin: Redis) => Promise<unknown>): Promise<void> {
+async function timedOutCallsAreAllOrNothing(
+  t: ExecutionContext,
+  stall: (admin: Redis) => Promise<unknown>,
+  afterwards: { ranLater: 'none' | 'some' },
+): Promise<void> {
   const server = await TestRedis.start(['--enable-debug-command', 'yes']);
   t.teardown(() => server.stop());
   const admin = await server.client();
@@ -22,6 +29,8 @@ async function timedOutCallsAreAllOrNothing(t: ExecutionContext, stall: (admin: 
   const client = await server.client({ commandTimeout: 400, maxRetriesPerRequest: 0 });
   const storage = await UserSessionRedisStorage.create({ client, keyPrefix: 't', concurrentSessions: 3, onLimit: 'evict-oldest' });
   t.teardown(() => storage.close());
+  const elsewhere = await UserSessionRedisStorage.create({ client: await server.client(), keyPrefix: 't', keyspaceEvents: 'off' });
+  t.teardown(() => elsewhere.close());
   for (let i = 0; i < 20; i++) await storage.insert(`u${i % 5}`, `old${i}`, { i }, 60);
 
   const stalled = stall(staller);
@@ -35,14 +44,20 @@ async function timedOutCallsAreAllOrNothing(t: ExecutionContext, stall: (admin: 
   const outcomes = await Promise.allSettled(calls.map(([, , p]) => p));
   const timedOut = outcomes.filter((o) => o.status === 'rejected');
   t.true(timedOut.length > 0, 'the stall made calls time out');
-  for (const o of timedOut) {
+  const unsent = new Set<string>();
+  for (const [i, o] of outcomes.entries()) {
+    if (o.status !== 'rejected') continue;
     const error = o.reason as UserSessionStorageError;
     t.is(error.code, ErrorCode.REDIS_ERROR);
-    t.regex(error.message, /either happened entirely or not at all/);
+    t.regex(error.message, /may or may not have happened \(entirely or not at all, never in part\)|was not sent and did not happen/);
+    if (/was not sent/.test(error.message)) unsent.add(calls[i]![1]);
   }
+  // Sent during the stall, after every call failed; answered once it ends.
+  const sessions = calls.filter(([, id]) => id !== '*');
+  const seen = sessions.map(([subject, id]) => elsewhere.read(subject, id));
   await stalled;
-  t.log(`${outcomes.length - timedOut.length} calls answered, ${timedOut.length} timed out`);
-  await sleep(300); // the server runs what was queued
+  t.log(`${outcomes.length - timedOut.length} calls answered, ${timedOut.length} failed, ${unsent.size} of them unsent`);
+  await sleep(300); // the server runs what it had received
 
   const report = await assertInvariant(t, admin, 't'); // strict: no orphan value, no entry without value
   t.deepEqual(report.orphanValues, []);
@@ -51,10 +66,17 @@ async function timedOutCallsAreAllOrNothing(t: ExecutionContext, stall: (admin: 
     const entry = (await admin.zscore(keys.indexKey(subject), id)) === null ? 0 : 1;
     t.is(value, entry, `${subject}/${id}: value ${value}, index entry ${entry}`);
   }
+  for (const [i, [subject, id]] of sessions.entries()) {
+    t.is((await seen[i]) !== undefined, (await admin.exists(keys.valueKey(subject, id))) === 1, `${subject}/${id} read after the failure`);
+  }
   let happened = 0;
-  for (let i = 0; i < 20; i++) happened += await admin.exists(keys.valueKey(`u${i % 5}`, `new${i}`));
-  t.log(`timed-out inserts that happened after the stall, whole: ${happened}`);
-  t.true(happened > 0, 'Redis ran queued calls after the stall: "timed out" does not mean "did not happen"');
+  for (let i = 0; i < 20; i++) {
+    const exists = await admin.exists(keys.valueKey(`u${i % 5}`, `new${i}`));
+    happened += exists;
+    if (unsent.has(`new${i}`)) t.is(exists, 0, `new${i} was not sent, yet it happened`);
+  }
+  t.log(`timed-out inserts that happened, whole: ${happened}`);
+  if (afterwards.ranLater === 'none') t.is(happened, 0, 'the reset connection took its paused commands with it');
   for (let i = 0; i < 5; i++) t.true((await storage.count(`u${i}`)) <= 3);
   // And the storage works again.
   await storage.insert('after', 'stall', 1, 60);
@@ -62,12 +84,16 @@ async function timedOutCallsAreAllOrNothing(t: ExecutionContext, stall: (admin: 
   await storage.deleteAll('after');
 }
 
-test.serial('CLIENT PAUSE with commandTimeout: a timed-out call happened entirely or not at all', async (t) => {
-  await timedOutCallsAreAllOrNothing(t, (staller) => staller.call('CLIENT', 'PAUSE', '1500', 'ALL'));
-});
+test.serial(
+  'CLIENT PAUSE with commandTimeout: a timed-out call never runs after the pause (its connection is reset), a read after it tells',
+  async (t) => {
+    await timedOutCallsAreAllOrNothing(t, (staller) => staller.call('CLIENT', 'PAUSE', '1500', 'ALL'), { ranLater: 'none' });
+  },
+);
 
-test.serial('DEBUG SLEEP (a slow server) with commandTimeout: a timed-out call happened entirely or not at all', async (t) => {
-  await timedOutCallsAreAllOrNothing(t, (staller) => staller.call('DEBUG', 'SLEEP', '1.5'));
+test.serial('DEBUG SLEEP (a slow server) with commandTimeout: a timed-out call ran entirely or not at all, before any later read', async (t) => {
+  // The sleeping server had received the calls: it runs (some of) them as it wakes, before it reads anything sent later.
+  await timedOutCallsAreAllOrNothing(t, (staller) => staller.call('DEBUG', 'SLEEP', '1.5'), { ranLater: 'some' });
 });
 
 for (const policy of ['allkeys-lru', 'volatile-lru']) {

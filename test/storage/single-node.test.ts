@@ -31,34 +31,49 @@ async function subscriberCount(admin: Redis): Promise<number> {
   return list.split('\n').filter(Boolean).length;
 }
 
-test.serial('the storage connection sends nothing but SCRIPT LOAD at start and EVALSHA after', async (t) => {
-  const { redis, admin } = t.context;
-  const client = await redis.client();
-  const source = `${client.stream.localAddress}:${client.stream.localPort}`;
-  const monitor = await admin.monitor();
-  const seen: string[][] = [];
-  monitor.on('monitor', (_time: string, args: string[], from: string) => {
-    if (from === source) seen.push(args);
-  });
-  const storage = await UserSessionRedisStorage.create({ client, keyspaceEvents: 'off', concurrentSessions: 3, keyPrefix: 'monitor' });
-  await storage.insert('u', 'a', { n: 1 }, 60);
-  await storage.read('u', 'a');
-  await storage.readAll('u');
-  await storage.update('u', 'a', { n: 2 });
-  await storage.touch('u', 'a', 60);
-  await storage.count('u');
-  await storage.delete('u', 'a');
-  await storage.deleteAll('u');
-  const evalshas = () => seen.filter((args) => args[0]!.toUpperCase() === 'EVALSHA').length;
-  await waitFor('MONITOR to show the 8 operations', () => evalshas() === 8);
-  monitor.disconnect();
-  await storage.close();
-  const names = seen.map((args) => `${args[0]!.toUpperCase()}${args[0]!.toUpperCase() === 'SCRIPT' ? ` ${args[1]!.toUpperCase()}` : ''}`);
-  const firstEval = names.indexOf('EVALSHA');
-  t.true(firstEval > 0);
-  t.deepEqual(new Set(names.slice(0, firstEval)), new Set(['SCRIPT LOAD']), 'only SCRIPT LOAD before the first operation');
-  t.deepEqual(names.slice(firstEval), Array(8).fill('EVALSHA'), 'one EVALSHA per operation, nothing else');
-});
+test.serial(
+  "the storage's own connection sends nothing but SCRIPT LOAD at start and EVALSHA after; the caller's client carries nothing",
+  async (t) => {
+    const { redis, admin } = t.context;
+    const client = await redis.client();
+    const callers = `${client.stream.localAddress}:${client.stream.localPort}`;
+    const monitor = await admin.monitor();
+    const bySource = new Map<string, string[][]>();
+    monitor.on('monitor', (_time: string, args: string[], from: string) => {
+      if (from === 'lua') return; // what the scripts call
+      bySource.set(from, [...(bySource.get(from) ?? []), args]);
+    });
+    const storage = await UserSessionRedisStorage.create({ client, keyspaceEvents: 'off', concurrentSessions: 3, keyPrefix: 'monitor' });
+    await storage.insert('u', 'a', { n: 1 }, 60);
+    await storage.read('u', 'a');
+    await storage.readAll('u');
+    await storage.update('u', 'a', { n: 2 });
+    await storage.touch('u', 'a', 60);
+    await storage.count('u');
+    await storage.delete('u', 'a');
+    await storage.deleteAll('u');
+    const evalshas = () => [...bySource.values()].flat().filter((args) => args[0]!.toUpperCase() === 'EVALSHA').length;
+    await waitFor('MONITOR to show the 8 operations', () => evalshas() === 8);
+    monitor.disconnect();
+    await storage.close();
+    t.deepEqual(bySource.get(callers) ?? [], [], "the caller's client sent nothing");
+    const sources = [...bySource.keys()];
+    t.is(sources.length, 1, `one connection of the storage's own: ${sources.join(', ')}`);
+    const names = bySource
+      .get(sources[0]!)!
+      .map((args) => `${args[0]!.toUpperCase()}${args[0]!.toUpperCase() === 'SCRIPT' ? ` ${args[1]!.toUpperCase()}` : ''}`);
+    const firstLoad = names.indexOf('SCRIPT LOAD');
+    const firstEval = names.indexOf('EVALSHA');
+    t.true(firstLoad >= 0 && firstEval > firstLoad);
+    const handshake = names.slice(0, firstLoad);
+    t.true(
+      handshake.every((name) => ['HELLO', 'CLIENT', 'INFO'].includes(name)),
+      `ioredis's handshake only: ${handshake.join(', ')}`,
+    );
+    t.deepEqual(new Set(names.slice(firstLoad, firstEval)), new Set(['SCRIPT LOAD']), 'only SCRIPT LOAD before the first operation');
+    t.deepEqual(names.slice(firstEval), Array(8).fill('EVALSHA'), 'one EVALSHA per operation, nothing else');
+  },
+);
 
 test.serial("keyspaceEvents 'configure' adds only the missing flags and keeps the others", async (t) => {
   const { redis, admin } = t.context;
@@ -121,6 +136,20 @@ test.serial('works on a RESP2 connection as on RESP3', async (t) => {
   await waitFor('the expiry', () => expired.length === 1);
   t.is(await storage.count('u'), 1);
   await storage.close();
+});
+
+test.serial('a storage opens two connections (commands, subscriber), one with keyspaceEvents off, and close() ends them', async (t) => {
+  const { redis, admin } = t.context;
+  const count = async () => ((await admin.call('CLIENT', 'LIST')) as string).split('\n').filter(Boolean).length;
+  const client = await redis.client();
+  const before = await count();
+  const storage = await UserSessionRedisStorage.create({ client, keyPrefix: 'conns' });
+  t.is(await count(), before + 2);
+  const quiet = await UserSessionRedisStorage.create({ client, keyPrefix: 'conns', keyspaceEvents: 'off' });
+  t.is(await count(), before + 3);
+  await Promise.all([storage.close(), quiet.close()]);
+  await waitFor('the storages to close their connections', async () => (await count()) === before);
+  t.is(client.status, 'ready', "the caller's client stays open");
 });
 
 // Last: it restarts the server, which drops every connection of this file.
