@@ -23,13 +23,24 @@ export interface CountingClient {
   sent(): number;
 }
 
+/**
+ * Counts the commands sent through `client` and through every connection
+ * duplicated from it: the storage sends its scripts on a duplicate of its
+ * own, which never re-sends a command (see README, "What REDIS_ERROR means").
+ */
 export function countCommands(client: Redis): CountingClient {
   let sent = 0;
-  const original = client.sendCommand.bind(client);
-  client.sendCommand = (...args: Parameters<Redis['sendCommand']>) => {
-    sent++;
-    return original(...args);
+  const count = (connection: Redis): Redis => {
+    const send = connection.sendCommand.bind(connection);
+    connection.sendCommand = (...args: Parameters<Redis['sendCommand']>) => {
+      sent++;
+      return send(...args);
+    };
+    const duplicate = connection.duplicate.bind(connection);
+    connection.duplicate = (...args: Parameters<Redis['duplicate']>) => count(duplicate(...args));
+    return connection;
   };
+  count(client);
   return { client, sent: () => sent };
 }
 

@@ -45,7 +45,7 @@ export async function runCase(ctx: BenchContext, client: Redis, spec: CaseSpec):
   const total = spec.warmup + spec.ops + spec.probeOps;
   const op = operation(spec.operation, data, total, spec.subjects);
   const store = await openStore(spec.store, client, prefix, data, ctx.codec);
-  const probeStore = await openStore(spec.store, ctx.probe.client, prefix, data, ctx.codec);
+  let probeStore: SessionStore | undefined;
   const guard = async (i: number, s: SessionStore): Promise<true | string> => {
     try {
       return await op.run(s, i);
@@ -69,12 +69,17 @@ export async function runCase(ctx: BenchContext, client: Redis, spec: CaseSpec):
       failed++;
       firstFailure ??= what;
     };
+    // One instance at a time: a second subscribed storage on the prefix would run a cleanup for each of the
+    // other's deletes (their 'del' notifications), and the probe would count it.
+    await store.close();
+    const probe = await openStore(spec.store, ctx.probe.client, prefix, data, ctx.codec);
+    probeStore = probe;
     const roundTrips = await probeRoundTrips(ctx.admin, ctx.probe, spec.warmup + spec.ops, spec.probeOps, async (i) => {
-      const verdict = await guard(i, probeStore);
+      const verdict = await guard(i, probe);
       if (verdict !== true) fail(`probe op #${i}: ${verdict}`);
     });
     if (op.finalCheck && spec.store !== 'raw') {
-      const verdict = await op.finalCheck(store);
+      const verdict = await op.finalCheck(probe);
       if (verdict !== true) fail(`end check: ${verdict}`);
     }
     if (op.expectedKeys) {
@@ -85,7 +90,7 @@ export async function runCase(ctx: BenchContext, client: Redis, spec: CaseSpec):
     return { ...spec, measurement, roundTrips, verification: { failed, firstFailure } };
   } finally {
     await store.close();
-    await probeStore.close();
+    await probeStore?.close();
     await ctx.clean(prefix);
   }
 }

@@ -10,6 +10,16 @@ import { refreshSlots } from './cluster-client.js';
  * refusal is read out of that message.
  */
 const notRun = /^(?:Too many Cluster redirections\. Last error: (?:\w+: )?)?(MOVED|ASK|TRYAGAIN|CLUSTERDOWN) /;
+/**
+ * The refusal behind a failed call, if it was one. The tracked command
+ * (src/scripts/tracked-command.ts) reports a failure before the command
+ * was answered as "not sent", with ioredis's error as its cause.
+ */
+function refusal(error: unknown): string | undefined {
+  const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
+  return cause instanceof Error ? notRun.exec(cause.message)?.[1] : undefined;
+}
+
 /** As ioredis's own maxRedirections. */
 const MAX_ATTEMPTS = 16;
 const RETRY_DELAY_MS = 100;
@@ -30,7 +40,7 @@ export function redirectRetryingClient(cluster: Cluster, client: ScriptClient): 
         try {
           return await client.evalsha(sha, keys, args);
         } catch (error) {
-          const reason = error instanceof Error ? notRun.exec(error.message)?.[1] : undefined;
+          const reason = refusal(error);
           if (!reason || attempt === MAX_ATTEMPTS) throw error;
           // MOVED/CLUSTERDOWN: the slot map is stale. ASK/TRYAGAIN: a slot is being migrated; it ends with a MOVED.
           if (reason === 'MOVED' || reason === 'CLUSTERDOWN') await refreshSlots(cluster).catch(() => {});

@@ -8,6 +8,7 @@ import type { ScriptName } from '../scripts/lua.generated.js';
 import { EVICTED_CODE, EXPIRED_CODE, parseReply, type EndReason, type ScriptReply } from '../scripts/reply.js';
 import type { ScriptLoader } from '../scripts/script-loader.js';
 import { ScriptRunner } from '../scripts/script-runner.js';
+import { OwnDeletes } from '../subscriber/own-deletes.js';
 import type { KeyEvent, Subscriber } from '../subscriber/subscriber.js';
 import { assertSessionId, assertSubject, assertTtlSeconds } from '../validation/validate.js';
 import { deploymentOf, type Deployment } from './deployment.js';
@@ -80,6 +81,9 @@ export interface UserSessionRedisStorage<MetaData> {
  * @typeParam MetaData - What is stored per session; any value the codec
  * encodes (see {@link DefaultMetaData} for a ready-made shape).
  */
+/** The scripts that delete values whose end they report as 'deleted' (see OwnDeletes). */
+const deletesValues: ReadonlySet<ScriptName> = new Set(['delete', 'deleteAll', 'insert']);
+
 /** Rounds of NEED_KEYS a call on a cluster goes through before it gives up (each round means the subject gained a session). */
 const MAX_KEY_ROUNDS = 16;
 
@@ -88,6 +92,10 @@ export class UserSessionRedisStorage<MetaData = unknown> extends EventEmitter {
   private readonly loader: ScriptLoader;
   private readonly runner: ScriptRunner;
   private subscriber: Subscriber | undefined;
+  /** Keys this instance deleted, whose `del` notification needs no cleanup. */
+  private readonly ownDeletes = new OwnDeletes();
+  /** Per subject, this instance's calls in flight that may delete values ({@link deletesValues}). */
+  private readonly deleting = new Map<string, Set<Promise<unknown>>>();
   /** ARGV of the subject-wide scripts: "1" when they may touch only declared keys (Redis Cluster). */
   private readonly declaresKeys: string;
 
@@ -320,9 +328,32 @@ export class UserSessionRedisStorage<MetaData = unknown> extends EventEmitter {
     const parsed = this.keys.parseValueKey(key);
     if (!parsed || this.closed) return;
     const { subject, sessionId } = parsed;
-    this.run(subject, 'cleanup', [key, this.keys.indexKey(subject)], [sessionId, event === 'expired' ? EXPIRED_CODE : EVICTED_CODE]).catch(
-      (e: unknown) => this.report(e),
-    );
+    const clean = (): Promise<unknown> =>
+      this.run(subject, 'cleanup', [key, this.keys.indexKey(subject)], [sessionId, event === 'expired' ? EXPIRED_CODE : EVICTED_CODE]);
+    if (event !== 'del') {
+      clean().catch((e: unknown) => this.report(e));
+      return;
+    }
+    // The notification and the reply of the call that deleted the key come on
+    // different connections, in either order: the call's reply is awaited first.
+    const deleting = [...(this.deleting.get(subject) ?? [])];
+    void Promise.allSettled(deleting)
+      .then(() => (this.ownDeletes.take(key) || this.closed ? undefined : clean()))
+      .catch((e: unknown) => this.report(e));
+  }
+
+  /** Keeps `call` among the subject's calls in flight that may delete values, until it settles. */
+  private trackDeleting<T>(subject: string, call: Promise<T>): Promise<T> {
+    let calls = this.deleting.get(subject);
+    if (!calls) this.deleting.set(subject, (calls = new Set()));
+    const inFlight = calls;
+    inFlight.add(call);
+    const done = (): void => {
+      inFlight.delete(call);
+      if (inFlight.size === 0 && this.deleting.get(subject) === inFlight) this.deleting.delete(subject);
+    };
+    call.then(done, done);
+    return call;
   }
 
   /**
@@ -333,7 +364,12 @@ export class UserSessionRedisStorage<MetaData = unknown> extends EventEmitter {
    * two rounds, so a subject busy enough to change on every round ends the
    * call with REDIS_ERROR after {@link MAX_KEY_ROUNDS}; nothing was written.
    */
-  private async run(subject: string, script: ScriptName, keys: string[], args: (string | Buffer)[]): Promise<unknown> {
+  private run(subject: string, script: ScriptName, keys: string[], args: (string | Buffer)[]): Promise<unknown> {
+    const call = this.execute(subject, script, keys, args);
+    return this.subscriber && deletesValues.has(script) ? this.trackDeleting(subject, call) : call;
+  }
+
+  private async execute(subject: string, script: ScriptName, keys: string[], args: (string | Buffer)[]): Promise<unknown> {
     let reply: ScriptReply;
     for (let round = 1, declared = keys; ; round++) {
       try {
@@ -355,6 +391,9 @@ export class UserSessionRedisStorage<MetaData = unknown> extends EventEmitter {
     }
     const { result, ended, error } = reply;
     if (ended.length > 0) {
+      if (this.subscriber) {
+        for (const e of ended) if (e.reason === 'deleted') this.ownDeletes.add(this.keys.valueKey(subject, e.sessionId));
+      }
       // Emitted after the caller's promise settles: a throwing listener cannot
       // turn a completed operation into a failed one.
       process.nextTick(() => {
