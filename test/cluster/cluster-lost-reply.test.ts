@@ -145,8 +145,15 @@ test.serial('a storage opens two connections per master (its Cluster client, a s
     return perNode.sort();
   };
   const storage = await UserSessionRedisStorage.create<unknown>({ client, keyPrefix: 'cl3' });
+  t.teardown(() => storage.close());
   for (let i = 0; i < 30; i++) await storage.insert(`u${i}`, 's', {}, 100); // every master gets commands
-  t.deepEqual(await storageConnections(), ['master: 2', 'master: 2', 'master: 2', 'replica: 0', 'replica: 0', 'replica: 0']);
+  // Polled: on a busy machine a slot-map refresh can hold a short-lived connection of its own for a moment.
+  const two = ['master: 2', 'master: 2', 'master: 2', 'replica: 0', 'replica: 0', 'replica: 0'];
+  let seen: string[] = [];
+  await waitFor('two connections per master', async () => JSON.stringify((seen = await storageConnections())) === JSON.stringify(two)).catch(
+    () => {},
+  );
+  t.deepEqual(seen, two);
   await storage.close();
   const none = ['master: 0', 'master: 0', 'master: 0', 'replica: 0', 'replica: 0', 'replica: 0'];
   await waitFor('close() to end them', async () => JSON.stringify(await storageConnections()) === JSON.stringify(none));
