@@ -63,13 +63,13 @@ export class LocalClusterNode {
     await Promise.race([waitUntil(`redis-server on port ${this.port}`, () => this.ping(), 10_000), exited]);
   }
 
-  /** SIGKILL, as a crash would: no shutdown save, no goodbye to the other nodes. */
   /** Closes the kept command connection (the node keeps running). */
   disconnect(): void {
     this.admin?.disconnect();
     this.admin = undefined;
   }
 
+  /** SIGKILL, as a crash would: no shutdown save, no goodbye to the other nodes. */
   async kill(): Promise<void> {
     this.disconnect();
     const child = this.child;
