@@ -1,5 +1,4 @@
-import { RedisMemoryServer } from 'redis-memory-server';
-import { systemRedisServer } from '../lib/redis-binary.js';
+import { startRedisServer } from '../lib/redis-server.js';
 
 export interface BenchServer {
   url: string;
@@ -10,19 +9,13 @@ export interface BenchServer {
 }
 
 /**
- * The server to measure: the one at `url`, or a fresh redis-server found the
- * way the tests find it (system binary first, so nothing is downloaded).
+ * The server to measure: the one at `url`, or a fresh redis-server started
+ * the way the tests start theirs (scripts/lib/redis-server.ts).
  * Persistence is off so that a background save cannot land in a measurement.
  */
 export async function openServer(url: string | undefined): Promise<BenchServer> {
   if (url) return { url, embedded: false, stop: async () => {} };
-  const systemBinary = systemRedisServer();
-  const server = await RedisMemoryServer.create({
-    binary: systemBinary ? { systemBinary } : {},
-    // DEBUG HTSTATS (local connections only) tells when a key-table doubling is over: see rehash.ts.
-    instance: { args: ['--save', '', '--appendonly', 'no', '--enable-debug-command', 'local'] },
-  });
-  const host = await server.getHost();
-  const port = await server.getPort();
+  // DEBUG HTSTATS (local connections only) tells when a key-table doubling is over: see rehash.ts.
+  const { server, host, port } = await startRedisServer(['--save', '', '--appendonly', 'no', '--enable-debug-command', 'local']);
   return { url: `redis://${host}:${port}`, embedded: true, stop: async () => void (await server.stop()) };
 }

@@ -35,7 +35,12 @@ function subjectOfTag(tag: string): string | undefined {
   return escapeTag(subject) === tag ? subject : undefined;
 }
 
-function escapeGlob(text: string): string {
+/**
+ * The text with the glob characters of Redis patterns (SCAN MATCH, KEYS,
+ * PSUBSCRIBE) escaped, so that it matches only itself: a pattern is never
+ * built from unescaped caller input.
+ */
+export function escapeGlob(text: string): string {
   return text.replace(/[\\*?[\]]/g, (c) => `\\${c}`);
 }
 

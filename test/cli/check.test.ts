@@ -99,7 +99,7 @@ test('every departure from the index invariant is found and explained', async (t
   const client = await redis.client();
   const storage = await UserSessionRedisStorage.create({ client, keyspaceEvents: 'off' });
   t.teardown(() => storage.close());
-  for (const subject of ['orphaned', 'persisted', 'early', 'stale', 'fine']) {
+  for (const subject of ['orphaned', 'persisted', 'early', 'stale', 'fine', 'shortened']) {
     await storage.insert(subject, 'x', {}, 3600);
     await storage.insert(subject, 'y', {}, 3600);
   }
@@ -108,6 +108,7 @@ test('every departure from the index invariant is found and explained', async (t
   await client.persist(keys.valueKey('persisted', 'x'));
   await client.pexpire(keys.indexKey('early'), 600_000);
   await client.del(keys.valueKey('stale', 'y'));
+  await client.pexpire(keys.valueKey('shortened', 'y'), 600_000);
   await client.zadd(keys.indexKey('fine'), '1.5', 'z');
   await client.set(keys.valueKey('fine', 'z'), 'v', 'EX', 60);
   await client.set(keys.indexKey('typed'), 'not a hash');
@@ -120,6 +121,7 @@ test('every departure from the index invariant is found and explained', async (t
     'orphan-value': 'problem',
     'index-without-ttl': 'problem',
     'value-without-ttl': 'problem',
+    'value-expiry-mismatch': 'problem',
     'index-expires-early': 'problem',
     'stale-entry': 'warning',
     'bad-expiry': 'problem',
@@ -132,5 +134,7 @@ test('every departure from the index invariant is found and explained', async (t
   t.true(detail('orphan-value').includes(JSON.stringify(keys.valueKey('orphaned', 'x'))));
   t.regex(detail('stale-entry'), /^1 index entries/);
   t.true(detail('index-expires-early').includes(JSON.stringify(keys.indexKey('early'))));
+  t.regex(detail('value-expiry-mismatch'), /^2 session values expire at another instant than their index entry records/);
+  t.true(detail('value-expiry-mismatch').includes(JSON.stringify(keys.valueKey('shortened', 'y'))));
   t.true(detail('foreign-key').includes('sess:{%41}:i'));
 });

@@ -1,6 +1,7 @@
 import type { RedisOptions } from 'ioredis';
 import type { UserSessionStorageOptions } from '../../src/index.js';
 import { TestRedis } from './redis-server.js';
+import { allKeys } from './scan.js';
 
 /** Whatever the storage accepts as `client`. */
 export type StorageClient = UserSessionStorageOptions<unknown>['client'];
@@ -43,14 +44,7 @@ export class SingleNodeBackend implements Backend {
   async keys(pattern: string): Promise<string[]> {
     const admin = await this.redis.client();
     try {
-      const found: string[] = [];
-      let cursor = '0';
-      do {
-        const [next, batch] = await admin.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
-        cursor = next;
-        found.push(...batch);
-      } while (cursor !== '0');
-      return found;
+      return await allKeys(admin, pattern);
     } finally {
       admin.disconnect();
     }

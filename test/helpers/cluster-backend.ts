@@ -1,17 +1,17 @@
 import { Cluster, type ClusterOptions } from 'ioredis';
 import { startLocalCluster, type LocalCluster, type LocalClusterNode } from '../../scripts/cluster.js';
 import type { Backend, StorageClient } from './backend.js';
+import { allKeys } from './scan.js';
 
 /** Every key matching a SCAN pattern on one node. */
 export async function keysOn(node: LocalClusterNode, pattern: string): Promise<string[]> {
-  const found: string[] = [];
-  let cursor = '0';
-  do {
-    const [next, batch] = await node.command<[string, string[]]>('SCAN', cursor, 'MATCH', pattern, 'COUNT', 1000);
-    cursor = next;
-    found.push(...batch);
-  } while (cursor !== '0');
-  return found;
+  const connection = node.connect();
+  try {
+    await connection.connect();
+    return await allKeys(connection, pattern);
+  } finally {
+    connection.disconnect();
+  }
 }
 
 /** The behaviour suite's Backend on a real local Redis Cluster (3 masters, 3 replicas). */

@@ -1,28 +1,34 @@
 import type { ExecutionContext } from 'ava';
 import type { Redis } from 'ioredis';
-import { KeySchema } from '../../src/keys/key-schema.js';
+import { classifyInvariant, type InvariantFinding } from '../../src/invariant/classify.js';
+import { serverTimeMs } from '../../src/invariant/server-time.js';
+import type { IndexState, PrefixSnapshot, ValueState } from '../../src/invariant/snapshot.js';
+import { escapeGlob, KeySchema } from '../../src/keys/key-schema.js';
 import { waitFor } from './wait.js';
 
 /**
  * The storage's invariant, checked on one atomic snapshot of every key of a
  * prefix (one EVAL: no operation, expiry or cleanup can interleave with it,
- * because Redis freezes key expiry for the length of a script).
+ * because Redis freezes key expiry for the length of a script), judged by
+ * the same classifier as the CLI's `check` (src/invariant/classify.ts):
  *
  *   1. every live value key has its entry in its subject's index;
  *   2. every index entry has its live value key, and the value's TTL ends
  *      when the entry says it does (±CLOCK_SLACK_MS);
- *   3. every key of the prefix has a TTL, and an index lives at least as
- *      long as its longest entry;
+ *   3. every index and value key has a TTL, and an index lives at least as
+ *      long as its longest live session;
  *   4. no key of the prefix is anything but an index or a value.
  *
  * Between a value's expiry and its cleanup (the keyspace notification, or
  * the next operation on the subject) its index entry legitimately points at
- * nothing for a moment. Decision: an entry whose value is gone is tolerated
- * ("pending cleanup") only if its RECORDED expiry has passed by the server
- * clock of the snapshot; an entry whose value vanished before its recorded
- * expiry (evicted, deleted from outside) is a violation unless the caller
- * prunes first (`count()`/`readAll()` of the subject). After everything has
- * ended, use `assertNothingRemains`, which tolerates nothing.
+ * nothing for a moment. Decision: an entry whose value is gone (a stale
+ * entry) is tolerated ("pending cleanup") only if its RECORDED expiry has
+ * passed by the server clock of the snapshot; an entry whose value vanished
+ * before its recorded expiry (evicted, deleted from outside) is a violation
+ * unless the caller prunes first (`count()`/`readAll()` of the subject).
+ * Every other finding of the classifier is a violation, including those the
+ * CLI only warns about (foreign keys). After everything has ended, use
+ * `assertNothingRemains`, which tolerates nothing.
  */
 export interface InvariantReport {
   /** Sessions with both value and index entry. */
@@ -39,9 +45,6 @@ export interface InvariantReport {
   keys: number;
 }
 
-/** Value expiries are written as the recorded instant (PXAT/PEXPIREAT): they must match to the ms. */
-const CLOCK_SLACK_MS = 1;
-
 // KEYS inside a script: the whole scan is one atomic snapshot. Test-only.
 // PEXPIRETIME (absolute) rather than PTTL: PTTL counts from the clock at each
 // call, which moves while a large snapshot runs.
@@ -57,68 +60,70 @@ end
 return out
 `;
 
-type SnapshotEntry = [string, number, string, string[]];
+type SnapshotEntry = [key: string, expireTime: number, type: string, fields: string[]];
 
-function globEscape(text: string): string {
-  return text.replace(/[\\*?[\]]/g, (c) => `\\${c}`);
+/** Every key of the prefix, grouped by subject as the classifier reads it. */
+function toSnapshot(prefix: string, now: number, entries: SnapshotEntry[]): PrefixSnapshot {
+  const schema = new KeySchema(prefix);
+  const subjects = new Map<string, { subject: string; index: IndexState | undefined; values: ValueState[] }>();
+  const subjectOf = (subject: string) => {
+    let found = subjects.get(subject);
+    if (!found) subjects.set(subject, (found = { subject, index: undefined, values: [] }));
+    return found;
+  };
+  const foreignKeys: string[] = [];
+  for (const [key, expireTime, type, fields] of entries) {
+    const expiresAt = expireTime === -1 ? null : expireTime;
+    const index = schema.parseIndexKey(key);
+    const value = schema.parseValueKey(key);
+    if (index) {
+      const recorded = new Map<string, string>();
+      for (let i = 0; i < fields.length; i += 2) recorded.set(fields[i]!, String(fields[i + 1]));
+      subjectOf(index.subject).index = { key, type, expiresAt, entries: recorded };
+    } else if (value) {
+      subjectOf(value.subject).values.push({ key, type, expiresAt, sessionId: value.sessionId });
+    } else {
+      foreignKeys.push(key);
+    }
+  }
+  return { prefix, now, subjects: [...subjects.values()], foreignKeys };
+}
+
+/** One line per finding, for a test's failure message. */
+function describe(finding: InvariantFinding, now: number): string {
+  const key = JSON.stringify(finding.key);
+  switch (finding.code) {
+    case 'stale-entry':
+      return `index entry without value, ${finding.recordedExpiry - now} ms before its expiry: ${key}`;
+    case 'value-expiry-mismatch':
+      return `value ${key} expires ${finding.valueExpiry === null ? 'never' : `in ${finding.valueExpiry - now} ms`} but its index entry says ${finding.recordedExpiry - now} ms`;
+    case 'index-expires-early':
+      return `index ${key} expires ${finding.longestSession - finding.indexExpiry} ms before its longest session`;
+    case 'bad-expiry':
+      return `index ${key} records expiry ${JSON.stringify(finding.recorded)} for ${JSON.stringify(finding.sessionId)}`;
+    case 'wrong-type':
+      return `${finding.code}: ${key} (${finding.type})`;
+    default:
+      return `${finding.code}: ${key}`;
+  }
 }
 
 export async function checkInvariant(redis: Redis, prefix: string): Promise<InvariantReport> {
-  const schema = new KeySchema(prefix);
-  const raw = (await redis.eval(SNAPSHOT_LUA, 0, `${globEscape(prefix)}:*`)) as [string, string, ...SnapshotEntry[]];
+  const raw = (await redis.eval(SNAPSHOT_LUA, 0, `${escapeGlob(prefix)}:*`)) as [string, string, ...SnapshotEntry[]];
   const [sec, usec, ...entries] = raw;
-  const now = Number(sec) * 1000 + Math.floor(Number(usec) / 1000);
-  const violations: string[] = [];
-  const values = new Map<string, number>(); // value key -> expiry (ms since epoch)
-  const indexes: { key: string; subject: string; expireTime: number; fields: string[] }[] = [];
-  for (const [key, expireTime, kind, fields] of entries) {
-    if (expireTime < 0) violations.push(`key without TTL: ${JSON.stringify(key)} (PEXPIRETIME ${expireTime})`);
-    const index = schema.parseIndexKey(key);
-    if (index && kind === 'zset') {
-      indexes.push({ key, subject: index.subject, expireTime, fields });
-    } else if (schema.parseValueKey(key) && kind === 'string') {
-      values.set(key, expireTime);
-    } else {
-      violations.push(`foreign key of the prefix: ${JSON.stringify(key)} (${kind})`);
+  const now = serverTimeMs([sec, usec]);
+  const { findings, live } = classifyInvariant(toSnapshot(prefix, now, entries));
+  const report: InvariantReport = { live, pendingCleanup: 0, orphanValues: [], vanishedEarly: [], violations: [], keys: entries.length };
+  for (const finding of findings) {
+    if (finding.code === 'stale-entry' && finding.expired) {
+      report.pendingCleanup++;
+      continue;
     }
+    if (finding.code === 'stale-entry') report.vanishedEarly.push({ subject: finding.subject, sessionId: finding.sessionId });
+    if (finding.code === 'orphan-value') report.orphanValues.push({ subject: finding.subject, sessionId: finding.sessionId });
+    report.violations.push(describe(finding, now));
   }
-  let live = 0;
-  let pendingCleanup = 0;
-  const vanishedEarly: InvariantReport['vanishedEarly'] = [];
-  const indexed = new Set<string>();
-  for (const index of indexes) {
-    let longest = 0;
-    for (let i = 0; i < index.fields.length; i += 2) {
-      const sessionId = index.fields[i]!;
-      const expiresAt = Number(index.fields[i + 1]);
-      const valueKey = schema.valueKey(index.subject, sessionId);
-      indexed.add(valueKey);
-      longest = Math.max(longest, expiresAt);
-      const valueExpiry = values.get(valueKey);
-      if (valueExpiry !== undefined) {
-        live++;
-        if (Math.abs(valueExpiry - expiresAt) > CLOCK_SLACK_MS) {
-          violations.push(`value ${JSON.stringify(valueKey)} expires in ${valueExpiry - now} ms but its index entry says ${expiresAt - now} ms`);
-        }
-      } else if (expiresAt <= now + CLOCK_SLACK_MS) {
-        pendingCleanup++;
-      } else {
-        vanishedEarly.push({ subject: index.subject, sessionId });
-        violations.push(`index entry without value, ${expiresAt - now} ms before its expiry: ${JSON.stringify(valueKey)}`);
-      }
-    }
-    if (index.expireTime >= 0 && index.expireTime + CLOCK_SLACK_MS < longest) {
-      violations.push(`index ${JSON.stringify(index.key)} expires ${longest - index.expireTime} ms before its longest session`);
-    }
-  }
-  const orphanValues: InvariantReport['orphanValues'] = [];
-  for (const key of values.keys()) {
-    if (!indexed.has(key)) {
-      orphanValues.push(schema.parseValueKey(key)!);
-      violations.push(`value without index entry: ${JSON.stringify(key)}`);
-    }
-  }
-  return { live, pendingCleanup, orphanValues, vanishedEarly, violations, keys: entries.length };
+  return report;
 }
 
 /** Fails the test with every violation of the invariant. Returns the report for further checks. */

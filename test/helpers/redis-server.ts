@@ -1,6 +1,6 @@
 import { Redis, type RedisOptions } from 'ioredis';
-import { RedisMemoryServer } from 'redis-memory-server';
-import { systemRedisServer } from './redis-binary.js';
+import type { RedisMemoryServer } from 'redis-memory-server';
+import { startRedisServer } from '../../scripts/lib/redis-server.js';
 
 /**
  * A real redis-server of a test file's own, on a free port. Every client it
@@ -16,12 +16,8 @@ export class TestRedis {
   ) {}
 
   static async start(args: string[] = []): Promise<TestRedis> {
-    const systemBinary = systemRedisServer();
-    const server = await RedisMemoryServer.create({
-      binary: systemBinary ? { systemBinary } : {},
-      instance: { args },
-    });
-    return new TestRedis(server, await server.getHost(), await server.getPort());
+    const { server, host, port } = await startRedisServer(args);
+    return new TestRedis(server, host, port);
   }
 
   get url(): string {

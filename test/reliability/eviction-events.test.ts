@@ -10,6 +10,7 @@ import type { Redis } from 'ioredis';
 import { UserSessionRedisStorage } from '../../src/index.js';
 import { KeySchema } from '../../src/keys/key-schema.js';
 import { TestRedis } from '../helpers/redis-server.js';
+import { allKeys } from '../helpers/scan.js';
 import { waitFor } from '../helpers/wait.js';
 
 const PREFIX = 'ev';
@@ -75,14 +76,7 @@ async function overflow(policy: string): Promise<Outcome> {
 }
 
 async function valueKeys(admin: Redis): Promise<number> {
-  let count = 0;
-  let cursor = '0';
-  do {
-    const [next, batch] = await admin.scan(cursor, 'MATCH', `${PREFIX}:{*}:s:*`, 'COUNT', 1000);
-    cursor = next;
-    count += batch.length;
-  } while (cursor !== '0');
-  return count;
+  return (await allKeys(admin, `${PREFIX}:{*}:s:*`)).length;
 }
 
 /**

@@ -1,6 +1,7 @@
 import test from 'ava';
 import { UserSessionRedisStorage } from '../../src/index.js';
 import { KeySchema } from '../../src/keys/key-schema.js';
+import { serverTimeMs } from '../../src/invariant/server-time.js';
 import { TestRedis } from '../helpers/redis-server.js';
 
 /**
@@ -33,7 +34,7 @@ test('a session value expires exactly when its index entry says, even after a lo
       keys.indexKey('big'),
       id,
     )) as [string, string, number, string];
-    return Number(sec) * 1000 + Math.floor(Number(usec) / 1000) + pttl - Number(recorded);
+    return serverTimeMs([sec, usec]) + pttl - Number(recorded);
   };
   await limited.insert('big', 'last', 1, 600); // at the limit: looks at 10k values between reading the clock and writing the value
   t.true(Math.abs(await drift('last')) <= 1, `value outlives its recorded expiry by ${await drift('last')} ms`);

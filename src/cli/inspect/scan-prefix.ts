@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import { KeySchema } from '../../keys/key-schema.js';
+import { scanKeys } from './scan-keys.js';
 
 /** A key of the prefix, as the key schema reads it. */
 export type PrefixKey =
@@ -8,19 +9,12 @@ export type PrefixKey =
   | { kind: 'foreign'; key: string };
 
 /**
- * Walks every key of a prefix with SCAN, one batch at a time, so memory stays
- * bounded and the server is never blocked (KEYS would block it for the whole
- * keyspace). SCAN may return a key twice and misses none that exist
- * throughout: callers must tolerate repeats. Keys are read as bytes: one
- * that is not valid UTF-8 was not written by the library, and is 'foreign'.
+ * Every key of a prefix, one SCAN batch at a time (scan-keys.ts: repeats
+ * possible). Keys are read as bytes: one that is not valid UTF-8 was not
+ * written by the library, and is 'foreign'.
  */
 export async function* scanPrefix(client: Redis, keys: KeySchema, count = 500): AsyncGenerator<PrefixKey[]> {
-  let cursor = '0';
-  do {
-    const [next, found] = await client.scanBuffer(cursor, 'MATCH', keys.scanPattern(), 'COUNT', count);
-    cursor = next.toString();
-    if (found.length > 0) yield found.map((raw) => classify(raw, keys));
-  } while (cursor !== '0');
+  for await (const found of scanKeys(client, keys.scanPattern(), count)) yield found.map((raw) => classify(raw, keys));
 }
 
 function classify(raw: Buffer, keys: KeySchema): PrefixKey {
