@@ -1,6 +1,6 @@
 import { ErrorCode } from '../errors/error-code.js';
 import { UserSessionStorageError } from '../errors/user-session-storage-error.js';
-import { EndReasonCode, ResultCode, type EndReason } from './result-codes.js';
+import { EndReasonCode, errorOfResultCode, ResultCode, type EndReason } from './result-codes.js';
 
 /** A session a script ended, and why. */
 export interface EndedSession {
@@ -26,26 +26,8 @@ export interface ScriptReply {
 
 const endReasonOfCode = new Map<number, EndReason>(Object.entries(EndReasonCode).map(([reason, code]) => [code, reason as EndReason]));
 
-/**
- * The one place where script result codes become errors. Typed by the
- * codes, so a code added to result-codes.ts does not compile until it is
- * given its error here.
- */
-const errorOfCode: Record<Exclude<ResultCode, typeof ResultCode.NEED_KEYS>, () => UserSessionStorageError> = {
-  [ResultCode.SESSION_ALREADY_EXISTS]: () =>
-    new UserSessionStorageError(
-      ErrorCode.SESSION_ALREADY_EXISTS,
-      'a live session with this subject and sessionId exists and was left untouched; use a fresh sessionId, or update()/touch() the existing one',
-    ),
-  [ResultCode.TOO_MANY_CONCURRENT_SESSIONS]: () =>
-    new UserSessionStorageError(
-      ErrorCode.TOO_MANY_CONCURRENT_SESSIONS,
-      "the subject has reached its concurrentSessions limit; end one of its sessions first, or create the storage with onLimit: 'evict-oldest'",
-    ),
-};
-
-function isErrorCode(result: number): result is keyof typeof errorOfCode {
-  return Object.hasOwn(errorOfCode, result);
+function isErrorCode(result: number): result is keyof typeof errorOfResultCode {
+  return Object.hasOwn(errorOfResultCode, result);
 }
 
 /** A reply no script of this library gives: the keys hold something else. */
@@ -64,7 +46,10 @@ export function parseReply(raw: unknown): ScriptReply {
   }
   let error: UserSessionStorageError | undefined;
   if (typeof result === 'number' && result < 0) {
-    error = isErrorCode(result) ? errorOfCode[result]() : new UserSessionStorageError(ErrorCode.REDIS_ERROR, `unknown script reply code ${result}`);
+    const { code, message } = isErrorCode(result)
+      ? errorOfResultCode[result]
+      : { code: ErrorCode.REDIS_ERROR, message: `unknown script reply code ${result}` };
+    error = new UserSessionStorageError(code, message);
   }
   return { result, ended, error };
 }
