@@ -11,7 +11,7 @@ export interface InsertInput extends SubjectInput {
  * Starts a session (lua/insert-2.lua). Variadic: on a cluster, at the limit,
  * the value keys of the subject's other sessions follow the two fixed keys.
  * Fails with SESSION_ALREADY_EXISTS or TOO_MANY_CONCURRENT_SESSIONS (see
- * src/scripts/reply.ts).
+ * src/scripts/result-codes.ts).
  */
 export const insert = defineOperation({
   script: 'insert',
