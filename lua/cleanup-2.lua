@@ -7,7 +7,8 @@
     KEYS[1] value key (from the keyspace notification)
     KEYS[2] index key
     ARGV[1] sessionId
-    ARGV[2] reason from the notification: 1 expired, 2 evicted or deleted
+    ARGV[2] reason from the notification: ENDED_EXPIRED, or ENDED_EVICTED
+            for an eviction or a deletion (src/scripts/result-codes.ts)
 
   Output: { removed, ended }
     removed  1 this call removed the entry, 0 otherwise: another instance

@@ -8,7 +8,7 @@
     ARGV[1]   "1": touch only declared keys (Redis Cluster), "0": one server
 
   Output: { count, ended }
-    count   number of live sessions, or -3 (NEED_KEYS): `ended` is then
+    count   number of live sessions, or NEED_KEYS: `ended` is then
             the list of ids whose value keys must be declared (nothing written)
     ended   stale index entries pruned here (expired or evicted)
 ]]

@@ -8,7 +8,7 @@
     ARGV[1]   "1": touch only declared keys (Redis Cluster), "0": one server
 
   Output: { count, ended }
-    count   number of live sessions ended, or -3 (NEED_KEYS): `ended` is
+    count   number of live sessions ended, or NEED_KEYS: `ended` is
             then the list of ids whose value keys must be declared (nothing
             written)
     ended   the sessions ended here (deleted) and stale index entries

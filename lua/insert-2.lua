@@ -17,10 +17,10 @@
     ARGV[7] "1": touch only declared keys (Redis Cluster), "0": one server
 
   Output: { result, ended }
-    result  0 inserted
-           -1 SESSION_ALREADY_EXISTS (nothing written)
-           -2 TOO_MANY_CONCURRENT_SESSIONS (nothing written but pruned entries)
-           -3 NEED_KEYS: `ended` is then the list of ids whose value keys
+    result  0 inserted, or a result code (src/scripts/result-codes.ts):
+            SESSION_ALREADY_EXISTS (nothing written)
+            TOO_MANY_CONCURRENT_SESSIONS (nothing written but pruned entries)
+            NEED_KEYS: `ended` is then the list of ids whose value keys
               must be declared (nothing written)
     ended   flat (kind, sessionId) pairs: stale entries pruned (expired or
             evicted) and live sessions ended by "evict-oldest" (deleted)
@@ -41,6 +41,7 @@ local evictOldest = ARGV[5] == "evict-oldest"
 local graceMs = tonumber(ARGV[6])
 local strict = ARGV[7] == "1"
 
+--- @include "result-codes"
 --- @include "now-ms"
 --- @include "ended"
 --- @include "extend-index-expiry"
@@ -52,7 +53,7 @@ local strict = ARGV[7] == "1"
 -- without its entry is not a session (reads fail closed) and SET replaces it.
 local recordedExpiry = rcall("ZSCORE", indexKey, sessionId)
 if recordedExpiry and rcall("EXISTS", valueKey) == 1 then
-  return { -1, {} }
+  return { SESSION_ALREADY_EXISTS, {} }
 end
 
 local now = nowMs()
@@ -155,7 +156,7 @@ for i = 1, #gone do
 end
 pruneExpired(indexKey, now, ended)
 if rejected then
-  return { -2, ended }
+  return { TOO_MANY_CONCURRENT_SESSIONS, ended }
 end
 n = #ended
 for i = 1, evict do

@@ -11,7 +11,7 @@
     sessions  flat (sessionId, value) pairs of the live sessions, in the
               order they expire
     ended     stale index entries pruned here (expired or evicted)
-  or { -3, ids } (NEED_KEYS): declare the value keys of these ids and send
+  or { NEED_KEYS, ids }: declare the value keys of these ids and send
   again (nothing written)
 ]]
 local rcall = redis.call

@@ -5,5 +5,5 @@ export type { Codec } from './codec/codec.js';
 export { msgpackCodec } from './codec/msgpack-codec.js';
 export type { DefaultMetaData } from './metadata.js';
 export type { KeyspaceEventsMode } from './subscriber/keyspace-events-config.js';
-export type { EndReason } from './scripts/reply.js';
+export type { EndReason } from './scripts/result-codes.js';
 export { MAX_ID_BYTES, MAX_TTL_SECONDS } from './validation/validate.js';

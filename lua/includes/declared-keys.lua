@@ -1,9 +1,9 @@
 --- @include "value-key"
+--- @include "result-codes"
 
--- The reply code of a script that must look at value keys the caller did
--- not declare; the caller sends it again with them (see run() in
--- src/storage/user-session-redis-storage.ts).
-local NEED_KEYS = -3
+-- NEED_KEYS is the reply of a script that must look at value keys the
+-- caller did not declare; the caller sends it again with them (see
+-- src/operations/declared-keys.ts).
 
 -- Redis Cluster routes a script by its KEYS and, while a slot migrates,
 -- answers ASK or TRYAGAIN unless every declared key is on the node; a key

@@ -1,8 +1,7 @@
--- Ended sessions travel back to the caller as flat (kind, sessionId) pairs;
--- the kinds match EndReason in src/scripts/reply.ts.
-local ENDED_EXPIRED = 1
-local ENDED_EVICTED = 2
-local ENDED_DELETED = 3
+-- Ended sessions travel back to the caller as flat (reason, sessionId)
+-- pairs; ENDED_EXPIRED, ENDED_EVICTED and ENDED_DELETED are named in
+-- src/scripts/result-codes.ts.
+--- @include "result-codes"
 
 -- An index entry whose value is gone: "expired" once its recorded expiry
 -- has passed, otherwise the value vanished early ("evicted": maxmemory or a

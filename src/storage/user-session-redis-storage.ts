@@ -4,8 +4,19 @@ import { ValueFormat } from '../codec/value-format.js';
 import { ErrorCode } from '../errors/error-code.js';
 import { UserSessionStorageError } from '../errors/user-session-storage-error.js';
 import { KeySchema } from '../keys/key-schema.js';
-import type { ScriptName } from '../scripts/lua.generated.js';
-import { EVICTED_CODE, EXPIRED_CODE, parseReply, type EndReason, type ScriptReply } from '../scripts/reply.js';
+import { cleanup } from '../operations/cleanup.js';
+import { count } from '../operations/count.js';
+import { runDeclaringKeys } from '../operations/declared-keys.js';
+import { deleteAll } from '../operations/delete-all.js';
+import { deleteOne } from '../operations/delete.js';
+import { insert } from '../operations/insert.js';
+import type { Operation, OperationContext, SubjectInput } from '../operations/operation.js';
+import { readAll } from '../operations/read-all.js';
+import { read } from '../operations/read.js';
+import { touch } from '../operations/touch.js';
+import { update } from '../operations/update.js';
+import type { EndedSession } from '../scripts/reply.js';
+import type { EndReason } from '../scripts/result-codes.js';
 import type { ScriptLoader } from '../scripts/script-loader.js';
 import { ScriptRunner } from '../scripts/script-runner.js';
 import { OwnDeletes } from '../subscriber/own-deletes.js';
@@ -81,12 +92,6 @@ export interface UserSessionRedisStorage<MetaData> {
  * @typeParam MetaData - What is stored per session; any value the codec
  * encodes (see {@link DefaultMetaData} for a ready-made shape).
  */
-/** The scripts that delete values whose end they report as 'deleted' (see OwnDeletes). */
-const deletesValues: ReadonlySet<ScriptName> = new Set(['delete', 'deleteAll', 'insert']);
-
-/** Rounds of NEED_KEYS a call on a cluster goes through before it gives up (each round means the subject gained a session). */
-const MAX_KEY_ROUNDS = 16;
-
 export class UserSessionRedisStorage<MetaData = unknown> extends EventEmitter {
   private closed = false;
   private readonly loader: ScriptLoader;
@@ -94,22 +99,22 @@ export class UserSessionRedisStorage<MetaData = unknown> extends EventEmitter {
   private subscriber: Subscriber | undefined;
   /** Keys this instance deleted, whose `del` notification needs no cleanup. */
   private readonly ownDeletes = new OwnDeletes();
-  /** Per subject, this instance's calls in flight that may delete values ({@link deletesValues}). */
+  /** Per subject, this instance's calls in flight that may delete values ({@link Operation.deletesValues}). */
   private readonly deleting = new Map<string, Set<Promise<unknown>>>();
-  /** ARGV of the subject-wide scripts: "1" when they may touch only declared keys (Redis Cluster). */
-  private readonly declaresKeys: string;
+  /** What the operations encode and decode with. */
+  private readonly context: OperationContext<MetaData>;
 
   private constructor(
-    private readonly settings: ResolvedOptions,
+    settings: ResolvedOptions,
     private readonly keys: KeySchema,
-    private readonly format: ValueFormat<MetaData>,
+    format: ValueFormat<MetaData>,
     private readonly deployment: Deployment,
   ) {
     super();
     // Preloads on every ready connection (every node of a cluster), so the first call after a reconnect finds its script.
     this.loader = deployment.scriptLoader((e) => this.report(e));
     this.runner = new ScriptRunner(deployment.scriptClient, this.loader);
-    this.declaresKeys = deployment.declaresKeys ? '1' : '0';
+    this.context = { keys, format, settings, declaresKeys: deployment.declaresKeys };
   }
 
   /**
@@ -178,17 +183,7 @@ export class UserSessionRedisStorage<MetaData = unknown> extends EventEmitter {
     assertSubject(subject);
     assertSessionId(sessionId);
     assertTtlSeconds(ttlSeconds);
-    const value = this.format.encode(metaData);
-    const { concurrentSessions, onLimit, indexGraceMs } = this.settings;
-    await this.run(subject, 'insert', this.keys.sessionKeys(subject, sessionId), [
-      sessionId,
-      value,
-      String(ttlSeconds * 1000),
-      String(concurrentSessions),
-      onLimit,
-      String(indexGraceMs),
-      this.declaresKeys,
-    ]);
+    return this.call(insert, { subject, sessionId, metaData, ttlSeconds });
   }
 
   /**
@@ -205,8 +200,7 @@ export class UserSessionRedisStorage<MetaData = unknown> extends EventEmitter {
     this.assertOpen();
     assertSubject(subject);
     assertSessionId(sessionId);
-    const value = await this.run(subject, 'read', this.keys.sessionKeys(subject, sessionId), [sessionId]);
-    return Buffer.isBuffer(value) ? this.format.decode(value) : undefined;
+    return this.call(read<MetaData>(), { subject, sessionId });
   }
 
   /**
@@ -221,12 +215,7 @@ export class UserSessionRedisStorage<MetaData = unknown> extends EventEmitter {
   async readAll(subject: string): Promise<ReadonlyMap<string, MetaData>> {
     this.assertOpen();
     assertSubject(subject);
-    const flat = (await this.run(subject, 'readAll', [this.keys.indexKey(subject)], [this.declaresKeys])) as Buffer[];
-    const sessions = new Map<string, MetaData>();
-    for (let i = 0; i < flat.length; i += 2) {
-      sessions.set(flat[i]!.toString(), this.format.decode(flat[i + 1]!));
-    }
-    return sessions;
+    return this.call(readAll<MetaData>(), { subject });
   }
 
   /**
@@ -241,9 +230,7 @@ export class UserSessionRedisStorage<MetaData = unknown> extends EventEmitter {
     this.assertOpen();
     assertSubject(subject);
     assertSessionId(sessionId);
-    const value = this.format.encode(metaData);
-    const result = await this.run(subject, 'update', this.keys.sessionKeys(subject, sessionId), [sessionId, value]);
-    return result === 1;
+    return this.call(update, { subject, sessionId, metaData });
   }
 
   /**
@@ -260,12 +247,7 @@ export class UserSessionRedisStorage<MetaData = unknown> extends EventEmitter {
     assertSubject(subject);
     assertSessionId(sessionId);
     assertTtlSeconds(ttlSeconds);
-    const result = await this.run(subject, 'touch', this.keys.sessionKeys(subject, sessionId), [
-      sessionId,
-      String(ttlSeconds * 1000),
-      String(this.settings.indexGraceMs),
-    ]);
-    return result === 1;
+    return this.call(touch, { subject, sessionId, ttlSeconds });
   }
 
   /**
@@ -278,8 +260,7 @@ export class UserSessionRedisStorage<MetaData = unknown> extends EventEmitter {
     this.assertOpen();
     assertSubject(subject);
     assertSessionId(sessionId);
-    const result = await this.run(subject, 'delete', this.keys.sessionKeys(subject, sessionId), [sessionId, String(this.settings.indexGraceMs)]);
-    return result === 1;
+    return this.call(deleteOne, { subject, sessionId });
   }
 
   /**
@@ -293,7 +274,7 @@ export class UserSessionRedisStorage<MetaData = unknown> extends EventEmitter {
   async deleteAll(subject: string): Promise<number> {
     this.assertOpen();
     assertSubject(subject);
-    return (await this.run(subject, 'deleteAll', [this.keys.indexKey(subject)], [this.declaresKeys])) as number;
+    return this.call(deleteAll, { subject });
   }
 
   /**
@@ -306,7 +287,7 @@ export class UserSessionRedisStorage<MetaData = unknown> extends EventEmitter {
   async count(subject: string): Promise<number> {
     this.assertOpen();
     assertSubject(subject);
-    return (await this.run(subject, 'count', [this.keys.indexKey(subject)], [this.declaresKeys])) as number;
+    return this.call(count, { subject });
   }
 
   /**
@@ -329,7 +310,7 @@ export class UserSessionRedisStorage<MetaData = unknown> extends EventEmitter {
     if (!parsed || this.closed) return;
     const { subject, sessionId } = parsed;
     const clean = (): Promise<unknown> =>
-      this.run(subject, 'cleanup', [key, this.keys.indexKey(subject)], [sessionId, event === 'expired' ? EXPIRED_CODE : EVICTED_CODE]);
+      this.call(cleanup, { subject, sessionId, valueKey: key, reason: event === 'expired' ? 'expired' : 'evicted' });
     if (event !== 'del') {
       clean().catch((e: unknown) => this.report(e));
       return;
@@ -357,51 +338,38 @@ export class UserSessionRedisStorage<MetaData = unknown> extends EventEmitter {
   }
 
   /**
-   * Runs a script; on a cluster, sends it again with the value keys a
-   * NEED_KEYS reply asks for (a subject-wide script, when the subject has
-   * sessions: see lua/includes/declared-keys.lua). The first keys of `keys`
-   * stay; the value keys follow them. Another call may add a session between
-   * two rounds, so a subject busy enough to change on every round ends the
-   * call with REDIS_ERROR after {@link MAX_KEY_ROUNDS}; nothing was written.
+   * Runs an operation (its NEED_KEYS rounds included), reports the sessions
+   * it ended, and returns its decoded result or throws its error. A call
+   * that may delete values is kept among the subject's deleting calls until
+   * it settles (see cleanUp).
    */
-  private run(subject: string, script: ScriptName, keys: string[], args: (string | Buffer)[]): Promise<unknown> {
-    const call = this.execute(subject, script, keys, args);
-    return this.subscriber && deletesValues.has(script) ? this.trackDeleting(subject, call) : call;
+  private call<Input extends SubjectInput, Result>(operation: Operation<Input, Result, MetaData>, input: Input): Promise<Result> {
+    const call = this.execute(operation, input);
+    return this.subscriber && operation.deletesValues ? this.trackDeleting(input.subject, call) : call;
   }
 
-  private async execute(subject: string, script: ScriptName, keys: string[], args: (string | Buffer)[]): Promise<unknown> {
-    let reply: ScriptReply;
-    for (let round = 1, declared = keys; ; round++) {
-      try {
-        reply = parseReply(await this.runner.run(script, declared, args));
-      } catch (error) {
-        throw this.wrap(error);
-      }
-      if (!reply.needKeys) break;
-      if (round === MAX_KEY_ROUNDS) {
-        throw new UserSessionStorageError(
-          ErrorCode.REDIS_ERROR,
-          `the subject's sessions changed during each of ${MAX_KEY_ROUNDS} attempts to declare their keys; nothing was written, retry`,
-        );
-      }
-      declared = [...keys, ...reply.needKeys.map((id) => this.keys.valueKey(subject, id))];
-      // Only concurrent calls on the same subject change it between rounds:
-      // from the third round on, a random pause lets them finish first.
-      if (round >= 2) await new Promise((resolve) => setTimeout(resolve, Math.random() * 2 ** Math.min(round, 6)));
+  private async execute<Input extends SubjectInput, Result>(operation: Operation<Input, Result, MetaData>, input: Input): Promise<Result> {
+    let reply;
+    try {
+      reply = await runDeclaringKeys(this.runner, operation, input, this.context);
+    } catch (error) {
+      throw this.wrap(error);
     }
     const { result, ended, error } = reply;
-    if (ended.length > 0) {
-      if (this.subscriber) {
-        for (const e of ended) if (e.reason === 'deleted') this.ownDeletes.add(this.keys.valueKey(subject, e.sessionId));
-      }
-      // Emitted after the caller's promise settles: a throwing listener cannot
-      // turn a completed operation into a failed one.
-      process.nextTick(() => {
-        for (const e of ended) this.emit(e.reason, { subject, sessionId: e.sessionId } satisfies SessionEndedEvent);
-      });
-    }
+    if (ended.length > 0) this.reportEnded(input.subject, ended);
     if (error) throw error;
-    return result;
+    return operation.decode(result, this.context);
+  }
+
+  private reportEnded(subject: string, ended: EndedSession[]): void {
+    if (this.subscriber) {
+      for (const e of ended) if (e.reason === 'deleted') this.ownDeletes.add(this.keys.valueKey(subject, e.sessionId));
+    }
+    // Emitted after the caller's promise settles: a throwing listener cannot
+    // turn a completed operation into a failed one.
+    process.nextTick(() => {
+      for (const e of ended) this.emit(e.reason, { subject, sessionId: e.sessionId } satisfies SessionEndedEvent);
+    });
   }
 
   private assertOpen(): void {

@@ -58,13 +58,13 @@ test('npm pack ships dist, lua, declarations, README and LICENSE only; the tarba
   const redis = await TestRedis.start();
   t.teardown(() => redis.stop());
 
-  // prepack builds dist/ from a clean slate; its output shares stdout with the JSON.
+  // prepack builds dist/ from a clean slate; the build logs to stderr, so stdout is the JSON alone.
   const { stdout } = await run(npm, ['pack', '--json', '--pack-destination', work], { cwd: root, maxBuffer: 10 * 1024 * 1024 });
-  const [packed] = JSON.parse(stdout.slice(stdout.indexOf('\n[') + 1)) as Packed[];
+  const [packed] = JSON.parse(stdout) as Packed[];
   const files = packed!.files.map((f) => f.path);
   const unexpected = files.filter((f) => !/^(dist\/.*\.(js|d\.ts)|lua\/.*\.lua|package\.json|LICENSE|README\.md)$/.test(f));
   t.deepEqual(unexpected, []);
-  for (const needed of ['LICENSE', 'dist/index.js', 'dist/index.d.ts', 'dist/cli/main.js', 'lua/insert-2.lua']) {
+  for (const needed of ['LICENSE', 'dist/index.js', 'dist/index.d.ts', 'dist/cli/main.js', 'lua/insert-2.lua', 'lua/includes/result-codes.lua']) {
     t.true(files.includes(needed), needed);
   }
   if (existsSync(join(root, 'README.md'))) t.true(files.includes('README.md'));

@@ -1,4 +1,6 @@
 import anyTest, { type TestFn } from 'ava';
+import { count } from '../../src/operations/count.js';
+import { read } from '../../src/operations/read.js';
 import { luaScripts } from '../../src/scripts/lua.generated.js';
 import { scriptClientOf } from '../../src/scripts/script-client.js';
 import { ScriptRunner, scriptSha } from '../../src/scripts/script-runner.js';
@@ -30,7 +32,7 @@ test.serial('NOSCRIPT on fifty concurrent calls reloads each script once and ret
   const runner = new ScriptRunner(scriptClientOf(client));
   await admin.script('FLUSH');
   await admin.config('RESETSTAT');
-  const replies = await Promise.all(Array.from({ length: 50 }, (_, i) => runner.run('count', [`p:{s${i}}:i`], [])));
+  const replies = await Promise.all(Array.from({ length: 50 }, (_, i) => runner.run(count, [`p:{s${i}}:i`], [])));
   t.deepEqual(replies, Array(50).fill([0, []]));
   const stats = await admin.info('commandstats');
   t.regex(stats, /cmdstat_script\|load:calls=1,/, 'one reload for fifty NOSCRIPT replies');
@@ -44,7 +46,31 @@ test.serial("EVALSHA bypasses the client's auto-pipeline, which would hold each 
   const gets = Array.from({ length: 10 }, (_, i) => client.get(`p:{s${i}}:s:x`));
   t.is(client.autoPipelineQueueSize, 10, 'plain commands of the tick wait in the auto-pipeline');
   await Promise.all(gets);
-  const counts = Array.from({ length: 10 }, (_, i) => runner.run('count', [`p:{s${i}}:i`], []));
+  const counts = Array.from({ length: 10 }, (_, i) => runner.run(count, [`p:{s${i}}:i`], []));
   t.is(client.autoPipelineQueueSize, 0, 'script calls went straight to the connection');
   t.deepEqual(await Promise.all(counts), Array(10).fill([0, []]));
+});
+
+test.serial('a call with a wrong number of KEYS is refused before anything is sent', async (t) => {
+  const { redis } = t.context;
+  const client = await redis.client();
+  const admin = await redis.client();
+  const runner = new ScriptRunner(scriptClientOf(client));
+  await runner.loadAll();
+  await admin.config('RESETSTAT');
+  const refused: [() => Promise<unknown>, RegExp][] = [
+    // read-2 takes exactly two keys: one too few, one too many.
+    [() => runner.run(read(), ['p:{a}:s:x'], ['x']), /^script read takes 2 KEYS and was given 1; it was not sent/],
+    [() => runner.run(read(), ['p:{a}:s:x', 'p:{a}:i', 'p:{a}:s:y'], ['x']), /^script read takes 2 KEYS and was given 3; it was not sent/],
+    // count-1 takes the index key and then any number of value keys, but never none.
+    [() => runner.run(count, [], ['0']), /^script count takes at least 1 KEYS and was given 0; it was not sent/],
+  ];
+  for (const [call, message] of refused) {
+    const error = await t.throwsAsync(call());
+    t.regex(error.message, message);
+  }
+  t.notRegex(await admin.info('commandstats'), /cmdstat_evalsha:/, 'no EVALSHA reached Redis');
+  // The variadic count takes value keys after its fixed one: accepted and sent.
+  t.deepEqual(await runner.run(count, ['p:{a}:i', 'p:{a}:s:x'], ['1']), [0, []]);
+  t.regex(await admin.info('commandstats'), /cmdstat_evalsha:calls=1,/);
 });

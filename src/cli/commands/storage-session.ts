@@ -2,7 +2,7 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
 import type { SessionEndedEvent } from '../../storage/user-session-redis-storage.js';
 import { UserSessionRedisStorage } from '../../storage/user-session-redis-storage.js';
-import type { EndReason } from '../../scripts/reply.js';
+import type { EndReason } from '../../scripts/result-codes.js';
 
 export interface EndedSession extends SessionEndedEvent {
   reason: EndReason;
