@@ -1,7 +1,7 @@
 import type { BenchOptions } from './args.js';
 import type { CodecCost } from './codecs.js';
 import type { InsertGrowth } from './insert-growth.js';
-import { throughputRatio, type MergedCase } from './median.js';
+import { throughputRatio, type MergedCase } from './rounds.js';
 import type { MemoryUse } from './memory.js';
 import type { CaseResult } from './run-case.js';
 import type { Table } from './table.js';

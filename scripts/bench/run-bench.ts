@@ -3,7 +3,7 @@ import type { BenchOptions } from './args.js';
 import { codecCosts } from './codecs.js';
 import { BenchContext } from './context.js';
 import { growthSample, insertGrowth } from './insert-growth.js';
-import { mergeRounds } from './median.js';
+import { mergeRounds } from './rounds.js';
 import { memoryPerSession } from './memory.js';
 import { planCases } from './plan.js';
 import { progressBar } from './progress.js';

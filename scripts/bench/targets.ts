@@ -1,5 +1,5 @@
 import type { CodecCost } from './codecs.js';
-import { throughputRatio } from './median.js';
+import { throughputRatio } from './rounds.js';
 import type { InsertGrowth } from './insert-growth.js';
 import type { OperationName, StoreKind } from './operations.js';
 import type { CaseResult } from './run-case.js';

@@ -1,12 +1,12 @@
 import test from 'ava';
-import { parseBenchArgs } from '../../../scripts/bench/args.js';
-import { reportTables } from '../../../scripts/bench/report.js';
-import { runBench } from '../../../scripts/bench/run-bench.js';
-import { Dataset } from '../../../scripts/bench/dataset.js';
-import { benchCodec } from '../../../scripts/bench/codecs.js';
-import { openStore } from '../../../scripts/bench/run-case.js';
-import { renderMarkdown } from '../../../scripts/bench/table.js';
-import { TestRedis } from '../../helpers/redis-server.js';
+import { parseBenchArgs } from '../../scripts/bench/args.js';
+import { reportTables } from '../../scripts/bench/report.js';
+import { runBench } from '../../scripts/bench/run-bench.js';
+import { Dataset } from '../../scripts/bench/dataset.js';
+import { benchCodec } from '../../scripts/bench/codecs.js';
+import { openStore } from '../../scripts/bench/run-case.js';
+import { renderMarkdown } from '../../scripts/bench/table.js';
+import { TestRedis } from '../helpers/redis-server.js';
 
 // A tiny run against a server of the test's own: every result must verify,
 // every storage operation must be one command and one round trip, and the

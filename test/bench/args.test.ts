@@ -1,7 +1,7 @@
 import test from 'ava';
 import { CommanderError } from 'commander';
-import { DEFAULTS, parseBenchArgs, QUICK } from '../../../scripts/bench/args.js';
-import { coreSubjects, planCases, workingSet } from '../../../scripts/bench/plan.js';
+import { DEFAULTS, parseBenchArgs, QUICK } from '../../scripts/bench/args.js';
+import { coreSubjects, planCases, workingSet } from '../../scripts/bench/plan.js';
 
 const quiet = <T>(fn: () => T): T => {
   // commander prints its error before throwing; keep the test output readable.

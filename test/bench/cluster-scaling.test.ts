@@ -1,8 +1,8 @@
 import test from 'ava';
-import { parseBenchArgs } from '../../../scripts/bench/args.js';
-import { runClusterScaling, scalingTables } from '../../../scripts/bench/cluster-scaling.js';
-import { progressBar } from '../../../scripts/bench/progress.js';
-import { renderText } from '../../../scripts/bench/table.js';
+import { parseBenchArgs } from '../../scripts/bench/args.js';
+import { runClusterScaling, scalingTables } from '../../scripts/bench/cluster-scaling.js';
+import { progressBar } from '../../scripts/bench/progress.js';
+import { renderText } from '../../scripts/bench/table.js';
 
 // A tiny --cluster run: every storage operation on one server and on a local
 // cluster, every result verified. No timing is asserted.

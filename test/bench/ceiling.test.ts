@@ -1,7 +1,7 @@
 import test from 'ava';
-import type { MergedCase } from '../../../scripts/bench/median.js';
-import type { OperationName, StoreKind } from '../../../scripts/bench/operations.js';
-import { referenceCeiling } from '../../../scripts/bench/targets.js';
+import type { MergedCase } from '../../scripts/bench/rounds.js';
+import type { OperationName, StoreKind } from '../../scripts/bench/operations.js';
+import { referenceCeiling } from '../../scripts/bench/targets.js';
 
 const caseOf = (store: StoreKind, operation: OperationName, autoPipelining: boolean, opsPerSec: number, clientUsPerOp = 0): MergedCase =>
   ({
