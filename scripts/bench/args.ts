@@ -17,9 +17,9 @@ export interface BenchOptions {
   subjects: number | undefined;
   /** Extra bytes of padding added to the realistic metadata (0 = about 200 encoded bytes). */
   metaPadBytes: number;
-  /** Sessions per subject for the readAll/deleteAll growth curve. */
+  /** Sessions per subject for the readAll/deleteAll growth curve (--extended). */
   fanOut: number[];
-  /** Total stored sessions at which insert latency is sampled. */
+  /** Total stored sessions at which insert latency is sampled (--extended). */
   insertSteps: number[];
   /** Times each core case runs, interleaved with its baselines; the median is reported. */
   rounds: number;
@@ -32,10 +32,11 @@ export interface BenchOptions {
   jsonFile: string | undefined;
   markdown: boolean;
   progress: boolean;
-  /** Run the storage operations on one redis-server and on a local Redis Cluster, and compare. */
-  cluster: boolean;
+  /** Also run the readAll/deleteAll fan-out curve and insert as stored sessions grow. */
+  extended: boolean;
 }
 
+/** Sizes of the standard run. */
 export const DEFAULTS = {
   ops: 10_000,
   warmup: 1_000,
@@ -105,8 +106,8 @@ export function benchCommand(): Command {
     )
     .option('--quick', 'tiny run (a few hundred ops per workload), as the tests use', false)
     .option(
-      '--cluster',
-      'run the storage operations on one embedded redis-server and on a local Redis Cluster (3 masters, 3 replicas) and report the throughput scaling',
+      '--extended',
+      'also measure readAll/deleteAll as sessions per subject grow (--fan-out) and insert as stored sessions grow (--insert-steps, --million)',
       false,
     )
     .option('--ops <n>', `measured operations per workload (default ${DEFAULTS.ops})`, positiveInt('--ops'))
@@ -129,15 +130,15 @@ export function benchCommand(): Command {
     )
     .option(
       '--fan-out <list>',
-      `sessions per subject for the readAll/deleteAll curve (default ${DEFAULTS.fanOut.join(',')})`,
+      `with --extended: sessions per subject for the readAll/deleteAll curve (default ${DEFAULTS.fanOut.join(',')})`,
       intList('--fan-out', 100_000),
     )
     .option(
       '--insert-steps <list>',
-      `stored sessions at which insert latency is sampled (default ${DEFAULTS.insertSteps.join(',')})`,
+      `with --extended: stored sessions at which insert latency is sampled (default ${DEFAULTS.insertSteps.join(',')})`,
       intList('--insert-steps', 10_000_000),
     )
-    .option('--million', 'sample insert latency up to 1,000,000 stored sessions (adds about a minute)', false)
+    .option('--million', 'with --extended: sample insert latency up to 1,000,000 stored sessions (adds about a minute)', false)
     .option(
       '--rounds <n>',
       `runs of each core case, interleaved with its baselines; the median is reported (default ${DEFAULTS.rounds})`,
@@ -176,7 +177,7 @@ interface RawOptions {
   json?: string;
   markdown: boolean;
   progress: boolean;
-  cluster: boolean;
+  extended: boolean;
 }
 
 /** Parses `argv` (without node and script) into options; explicit flags win over --quick. */
@@ -193,8 +194,9 @@ export function parseBenchArgs(argv: readonly string[], env: NodeJS.ProcessEnv =
     else process.env.REDIS_URL = saved;
   }
   const o = command.opts<RawOptions>();
-  if (o.cluster && o.redis) {
-    command.error('--cluster starts its own servers (one redis-server and a local cluster); it cannot be combined with --redis', { exitCode: 2 });
+  if (!o.extended) {
+    const flag = o.fanOut ? '--fan-out' : o.insertSteps ? '--insert-steps' : o.million ? '--million' : undefined;
+    if (flag) command.error(`${flag} sizes a part of --extended; add --extended to run it`, { exitCode: 2 });
   }
   const base = o.quick ? { ...DEFAULTS, ...QUICK } : DEFAULTS;
   let insertSteps = o.insertSteps ?? [...base.insertSteps];
@@ -216,6 +218,6 @@ export function parseBenchArgs(argv: readonly string[], env: NodeJS.ProcessEnv =
     jsonFile: o.json,
     markdown: o.markdown,
     progress: o.progress,
-    cluster: o.cluster,
+    extended: o.extended,
   };
 }

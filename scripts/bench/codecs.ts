@@ -5,8 +5,6 @@ import { Dataset } from './dataset.js';
 
 export interface CodecCost {
   codec: string;
-  /** Its `--codec` name, for the codecs the whole bench can run with. */
-  name?: BenchCodecName;
   /** Nanoseconds per encode of one realistic metadata value. */
   nsPerEncode: number;
   /** Nanoseconds per decode of one such value (what a readAll pays per session). */
@@ -28,13 +26,13 @@ export function benchCodec(name: BenchCodecName): Codec<unknown> {
   return { formatTag: 0x03, encode: (m) => Buffer.from(JSON.stringify(m)), decode: (b) => JSON.parse(b.toString('utf8')) as unknown };
 }
 
-/** Codecs a user can pass as `codec`, by table label; the first is the library's default. `--codec` names those it can run. */
-export function candidateCodecs(): { label: string; name?: BenchCodecName; codec: Codec<unknown> }[] {
+/** Codecs a user can pass as `codec`, by table label; the first is the library's default. */
+export function candidateCodecs(): { label: string; codec: Codec<unknown> }[] {
   return [
-    { label: 'msgpack-lite (default)', name: 'msgpack-lite', codec: benchCodec('msgpack-lite') },
+    { label: 'msgpack-lite (default)', codec: benchCodec('msgpack-lite') },
     { label: 'msgpack-lite (plain)', codec: { encode: (m) => msgpackLite.encode(m), decode: (b) => msgpackLite.decode(b) as unknown } },
-    { label: 'msgpackr', name: 'msgpackr', codec: benchCodec('msgpackr') },
-    { label: 'JSON', name: 'json', codec: benchCodec('json') },
+    { label: 'msgpackr', codec: benchCodec('msgpackr') },
+    { label: 'JSON', codec: benchCodec('json') },
   ];
 }
 
@@ -42,7 +40,7 @@ export function candidateCodecs(): { label: string; name?: BenchCodecName; codec
 export function codecCosts(iterations: number, padBytes: number): CodecCost[] {
   const data = new Dataset(1, padBytes);
   const values = Array.from({ length: 1024 }, (_, i) => data.metadata(i));
-  return candidateCodecs().map(({ label, name, codec }) => {
+  return candidateCodecs().map(({ label, codec }) => {
     const encoded = values.map((v) => codec.encode(v));
     for (let i = 0; i < Math.min(iterations, 2_000); i++) codec.decode(codec.encode(values[i % 1024]));
     let started = process.hrtime.bigint();
@@ -54,6 +52,6 @@ export function codecCosts(iterations: number, padBytes: number): CodecCost[] {
     for (let i = 0; i < iterations; i++) if (!data.matches(codec.decode(encoded[i & 1023]!), i & 1023)) wrong++;
     const nsPerDecode = Number(process.hrtime.bigint() - started) / iterations;
     if (wrong > 0 || bytes === 0) throw new Error(`${label} did not decode what it encoded`);
-    return { codec: label, name, nsPerEncode, nsPerDecode, bytes: encoded[0]!.length };
+    return { codec: label, nsPerEncode, nsPerDecode, bytes: encoded[0]!.length };
   });
 }

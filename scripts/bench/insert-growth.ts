@@ -8,6 +8,7 @@ import { libraryStore } from './stores/library-store.js';
 import { TTL_SECONDS } from './stores/session-store.js';
 import type { LatencySummary } from './latency.js';
 
+/** Insert measured at one number of stored sessions. */
 export interface GrowthStep {
   /** Sessions stored when the sample started. */
   storedSessions: number;
@@ -23,6 +24,7 @@ export interface GrowthStep {
   rehashSettled: boolean;
 }
 
+/** Insert measured at each step of --insert-steps. */
 export interface InsertGrowth {
   steps: GrowthStep[];
   /** Largest p50 over smallest p50: 1.2 or less is "flat". */
@@ -31,11 +33,6 @@ export interface InsertGrowth {
   firstFailure: string | undefined;
 }
 
-/**
- * Fills one storage to each step (auto-pipelined, unmeasured), then times a
- * sample of inserts at the run's concurrency. Insert without a limit is O(1):
- * its latency must not grow with the number of stored sessions.
- */
 /** Most inserts run one at a time at each step for the server-time figures (and at most a quarter of the sample). */
 const PROBE_MAX = 500;
 
@@ -50,6 +47,11 @@ export function growthSample(ops: number, step: number): number {
   return Math.max(1, Math.min(ops, 5_000, Math.floor(step / 5)));
 }
 
+/**
+ * `--extended`: fills one storage to each step (auto-pipelined, unmeasured),
+ * then times a sample of inserts at the run's concurrency. Insert without a
+ * limit is O(1): its latency must not grow with the number of stored sessions.
+ */
 export async function insertGrowth(ctx: BenchContext): Promise<InsertGrowth> {
   const o = ctx.options;
   const data = new Dataset(o.sessionsPerSubject, o.metaPadBytes);

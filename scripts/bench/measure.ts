@@ -8,7 +8,7 @@ export interface Measurement {
   latency: LatencySummary;
   /** CPU per measured operation, µs: the client's (main thread) and, when the spec can read it, the server's. */
   cpu: { clientUsPerOp: number; serverUsPerOp: number | undefined };
-  /** Operations whose result was wrong (see verify.ts); must be 0. */
+  /** Operations whose result was wrong (the checks are in operations.ts); must be 0. */
   failed: number;
   firstFailure: string | undefined;
 }

@@ -6,15 +6,12 @@ const POLL_MS = 100;
  * Waits until Redis has finished growing the database's key tables. Redis
  * doubles a table when its keys reach its size, then moves the keys over
  * step by step (one bucket per command, plus 1 ms of every 100 ms); until it
- * is done every lookup probes two tables. Measured on the development
- * machine right after the keys crossed 2^20: 12.6 µs of server time per
- * insert and 3.1 µs per raw SET; five seconds later, at the same size,
- * 7.3 µs and 1.2 µs. A sample taken during the move measures the doubling,
- * not the size. While it lasts, `DEBUG HTSTATS` lists a second table.
+ * is done every lookup probes two tables, so a sample taken during the move
+ * measures the doubling, not the size (README, Performance). While it lasts,
+ * `DEBUG HTSTATS` lists a second table.
  *
  * @returns true when the end was seen; false when DEBUG is refused (a
- * server without enable-debug-command) and it waited `blindMs` instead
- * (the 2^20 doubling above was over within 5 s).
+ * server without enable-debug-command) and it waited `blindMs` instead.
  */
 export async function waitForRehash(admin: Redis, blindMs: number, timeoutMs = 30_000): Promise<boolean> {
   const db = String(admin.options.db ?? 0);

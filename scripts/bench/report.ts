@@ -1,23 +1,50 @@
 import type { BenchOptions } from './args.js';
+import { BASELINES, baselineLabel } from './baselines.js';
 import type { CodecCost } from './codecs.js';
 import type { InsertGrowth } from './insert-growth.js';
-import { throughputRatio, type MergedCase } from './median.js';
 import type { MemoryUse } from './memory.js';
+import type { OperationName, StoreKind } from './operations.js';
+import { throughputRatio, type MergedCase } from './rounds.js';
 import type { CaseResult } from './run-case.js';
 import type { Table } from './table.js';
-import { BASELINES, baselineLabel, findCase, serverUsPerSession, usPerSession, type TargetCheck } from './targets.js';
 
+/** Every figure of one run (what `--json` writes). */
 export interface BenchReport {
   machine: { cpus: number; cpuModel: string; node: string; redis: string; server: string };
   options: BenchOptions;
   cases: MergedCase[];
+  /** Insert as stored sessions grow; only with --extended. */
   growth: InsertGrowth | undefined;
   memory: MemoryUse[];
   codecs: CodecCost[];
-  targets: TargetCheck[];
   /** Wrong results anywhere in the run; a run with any is not a result. */
   verification: { failed: number; failures: string[] };
 }
+
+function findCase(
+  cases: CaseResult[],
+  group: CaseResult['group'],
+  store: StoreKind,
+  operation: OperationName,
+  autoPipelining: boolean,
+  perSubject?: number,
+): CaseResult | undefined {
+  return cases.find(
+    (c) =>
+      c.group === group &&
+      c.store === store &&
+      c.operation === operation &&
+      c.autoPipelining === autoPipelining &&
+      (perSubject === undefined || c.perSubject === perSubject),
+  );
+}
+
+/** Cost of one session in a subject-level operation, µs (from throughput: client and server). */
+const usPerSession = (c: CaseResult): number => 1e6 / (c.measurement.opsPerSec * c.perSubject);
+
+/** Server time of one session in a subject-level storage operation, µs (EVALSHA usec from INFO commandstats). */
+const serverUsPerSession = (c: CaseResult): number | undefined =>
+  c.roundTrips.serverUsecPerOp === undefined ? undefined : c.roundTrips.serverUsecPerOp / c.perSubject;
 
 const int = (n: number): string => Math.round(n).toLocaleString('en');
 const ms = (n: number): string => n.toFixed(3);
@@ -157,15 +184,12 @@ function codecTable(codecs: CodecCost[]): Table {
   };
 }
 
-function targetTable(targets: TargetCheck[]): Table {
-  return { title: 'Targets (issue 3)', head: ['target', 'measured', 'met'], rows: targets.map((t) => [t.target, t.measured, t.met ? 'yes' : 'NO']) };
-}
-
+/** The run's tables, in the order they are printed. */
 export function reportTables(r: BenchReport): Table[] {
   const tables = [coreTable(r.cases, false, r.options.concurrency), coreTable(r.cases, true, r.options.concurrency)];
-  if (r.options.fanOut.length) tables.push(fanOutTable(r.cases, r.options.fanOut));
+  if (r.options.extended && r.options.fanOut.length) tables.push(fanOutTable(r.cases, r.options.fanOut));
   if (r.growth) tables.push(growthTable(r.growth));
   if (r.memory.length) tables.push(memoryTable(r.memory));
-  tables.push(codecTable(r.codecs), targetTable(r.targets));
+  tables.push(codecTable(r.codecs));
   return tables;
 }

@@ -1,7 +1,7 @@
 /**
  * What every implementation under test offers, addressed by the dataset's
  * session number i or subject number s. Results are returned, not trusted:
- * the workloads check them (see verify.ts).
+ * the workloads check them (operations.ts).
  */
 export interface SessionStore {
   readonly name: string;

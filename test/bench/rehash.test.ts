@@ -1,6 +1,6 @@
 import test from 'ava';
-import { waitForRehash } from '../../../scripts/bench/rehash.js';
-import { TestRedis } from '../../helpers/redis-server.js';
+import { waitForRehash } from '../../scripts/bench/rehash.js';
+import { TestRedis } from '../helpers/redis-server.js';
 
 test('waitForRehash returns once Redis has finished growing its key table', async (t) => {
   const redis = await TestRedis.start(['--enable-debug-command', 'local']);

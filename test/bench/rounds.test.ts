@@ -1,5 +1,5 @@
 import test from 'ava';
-import { throughputRatio, type MergedCase } from '../../../scripts/bench/median.js';
+import { throughputRatio, type MergedCase } from '../../scripts/bench/rounds.js';
 
 const caseOf = (rounds: number[], reported = rounds[Math.floor((rounds.length - 1) / 2)]!): MergedCase =>
   ({ measurement: { opsPerSec: reported }, roundsOpsPerSec: rounds }) as unknown as MergedCase;

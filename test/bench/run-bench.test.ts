@@ -1,16 +1,16 @@
 import test from 'ava';
-import { parseBenchArgs } from '../../../scripts/bench/args.js';
-import { reportTables } from '../../../scripts/bench/report.js';
-import { runBench } from '../../../scripts/bench/run-bench.js';
-import { Dataset } from '../../../scripts/bench/dataset.js';
-import { benchCodec } from '../../../scripts/bench/codecs.js';
-import { openStore } from '../../../scripts/bench/run-case.js';
-import { renderMarkdown } from '../../../scripts/bench/table.js';
-import { TestRedis } from '../../helpers/redis-server.js';
+import { parseBenchArgs } from '../../scripts/bench/args.js';
+import { reportTables } from '../../scripts/bench/report.js';
+import { runBench } from '../../scripts/bench/run-bench.js';
+import { Dataset } from '../../scripts/bench/dataset.js';
+import { benchCodec } from '../../scripts/bench/codecs.js';
+import { openStore } from '../../scripts/bench/run-case.js';
+import { renderMarkdown } from '../../scripts/bench/table.js';
+import { TestRedis } from '../helpers/redis-server.js';
 
-// A tiny run against a server of the test's own: every result must verify,
-// every storage operation must be one command and one round trip, and the
-// bench must leave the server as it found it. No timing is asserted.
+// A tiny --extended run against a server of the test's own: every result
+// must verify, every storage operation must be one command and one round
+// trip, and the bench must leave the server as it found it. No timing is asserted.
 test('a tiny run verifies its results, counts round trips and cleans up', async (t) => {
   const redis = await TestRedis.start();
   t.teardown(() => redis.stop());
@@ -19,6 +19,7 @@ test('a tiny run verifies its results, counts round trips and cleans up', async 
   const options = parseBenchArgs(
     [
       '--quick',
+      '--extended',
       '--redis',
       redis.url,
       '--ops',
@@ -63,23 +64,29 @@ test('a tiny run verifies its results, counts round trips and cleans up', async 
     t.true(c.measurement.cpu.clientUsPerOp >= 0, `${c.store} ${c.operation}: client CPU measured`);
     t.true((c.measurement.cpu.serverUsPerOp ?? 0) > 0, `${c.store} ${c.operation}: server CPU measured`);
   }
-  t.true(report.targets.some((x) => x.target.startsWith('exactly 1 round trip') && x.met));
-  const vsReference = report.targets.filter((x) => x.target.includes('MULTI+LIST'));
-  t.is(vsReference.length, 4, 'insert and readAll, with and without auto-pipelining');
-  for (const x of vsReference) t.regex(x.measured, /ceiling in this run \d+\.\d\dx/, x.target);
-  t.regex(reportTables(report).map(renderMarkdown).join('\n'), /\| insert \| storage \|/);
+  t.deepEqual(
+    report.growth?.steps.map((s) => s.storedSessions),
+    [100, 200],
+    '--extended: insert sampled at each step',
+  );
+  const markdown = reportTables(report).map(renderMarkdown).join('\n');
+  t.regex(markdown, /\| insert \| storage \|/);
+  t.regex(markdown, /sessions per subject grow/);
+  t.regex(markdown, /as stored sessions grow/);
   t.deepEqual(await admin.keys('*'), ['not-the-bench'], 'only the keys the bench found are left');
 });
 
 test('--codec json: every store encodes with it and every result still verifies', async (t) => {
   const redis = await TestRedis.start();
   t.teardown(() => redis.stop());
-  const options = parseBenchArgs(
-    ['--quick', '--redis', redis.url, '--codec', 'json', '--ops', '20', '--warmup', '0', '--fan-out', '1', '--insert-steps', '50,100'],
-    {},
-  );
+  const options = parseBenchArgs(['--quick', '--redis', redis.url, '--codec', 'json', '--ops', '20', '--warmup', '0'], {});
   const report = await runBench({ ...options, probeOps: 5, codecIterations: 10, progress: false });
   t.deepEqual(report.verification, { failed: 0, failures: [] });
+  t.is(report.growth, undefined, 'without --extended: no insert growth');
+  t.false(
+    report.cases.some((c) => c.group === 'fan-out'),
+    'without --extended: no fan-out curve',
+  );
 
   // What each kind of store writes: the JSON text (behind the storage's format tag 0x03).
   const client = await redis.client();

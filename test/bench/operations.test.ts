@@ -1,9 +1,9 @@
 import test from 'ava';
-import { Dataset } from '../../../scripts/bench/dataset.js';
-import { operation, type OperationName } from '../../../scripts/bench/operations.js';
-import { libraryStore } from '../../../scripts/bench/stores/library-store.js';
-import type { SessionStore } from '../../../scripts/bench/stores/session-store.js';
-import { TestRedis } from '../../helpers/redis-server.js';
+import { Dataset } from '../../scripts/bench/dataset.js';
+import { operation, type OperationName } from '../../scripts/bench/operations.js';
+import { libraryStore } from '../../scripts/bench/stores/library-store.js';
+import type { SessionStore } from '../../scripts/bench/stores/session-store.js';
+import { TestRedis } from '../helpers/redis-server.js';
 
 // The bench's verification must catch a store that is fast but wrong: each
 // operation's check is run against the real storage (passes) and against the

@@ -1,7 +1,7 @@
 import test from 'ava';
 import { CommanderError } from 'commander';
-import { DEFAULTS, parseBenchArgs, QUICK } from '../../../scripts/bench/args.js';
-import { coreSubjects, planCases, workingSet } from '../../../scripts/bench/plan.js';
+import { DEFAULTS, parseBenchArgs, QUICK } from '../../scripts/bench/args.js';
+import { coreSubjects, planCases, workingSet } from '../../scripts/bench/plan.js';
 
 const quiet = <T>(fn: () => T): T => {
   // commander prints its error before throwing; keep the test output readable.
@@ -54,6 +54,7 @@ test('--quick shrinks every size, explicit flags still win', (t) => {
 test('sizes, lists and outputs', (t) => {
   const o = parseBenchArgs(
     [
+      '--extended',
       '--sessions-per-subject',
       '5',
       '--meta-pad',
@@ -80,6 +81,7 @@ test('sizes, lists and outputs', (t) => {
   t.is(o.jsonFile, 'out.json');
   t.true(o.markdown);
   t.false(o.progress);
+  t.true(o.extended);
 });
 
 for (const [what, argv] of [
@@ -92,7 +94,10 @@ for (const [what, argv] of [
   ['an http URL', ['--redis', 'http://localhost:6379']],
   ['a non-URL', ['--redis', 'localhost']],
   ['an unknown flag', ['--fast']],
-  ['--cluster with --redis', ['--cluster', '--redis', 'redis://127.0.0.1:6380']],
+  ['--fan-out without --extended', ['--fan-out', '1,10']],
+  ['--insert-steps without --extended', ['--insert-steps', '1000']],
+  ['--million without --extended', ['--million']],
+  ['--cluster (dropped)', ['--cluster']],
 ] as const) {
   test(`rejects ${what}`, (t) => {
     const error = quiet(() => t.throws(() => parseBenchArgs([...argv], {})));
@@ -101,9 +106,25 @@ for (const [what, argv] of [
   });
 }
 
-test('--cluster: the cluster scaling run, off by default', (t) => {
-  t.false(parseBenchArgs([], {}).cluster);
-  t.true(parseBenchArgs(['--cluster', '--quick'], {}).cluster);
+test('--extended: the fan-out curve is planned only with it', (t) => {
+  const standard = parseBenchArgs([], {});
+  t.false(standard.extended);
+  t.deepEqual(
+    planCases(standard).filter((c) => c.group === 'fan-out'),
+    [],
+  );
+  const extended = parseBenchArgs(['--extended', '--fan-out', '1,10'], {});
+  t.true(extended.extended);
+  t.deepEqual(
+    [
+      ...new Set(
+        planCases(extended)
+          .filter((c) => c.group === 'fan-out')
+          .map((c) => c.perSubject),
+      ),
+    ],
+    [1, 10],
+  );
 });
 
 test('--subjects sets the read side of the core cases; the fan-out curve keeps its own', (t) => {

@@ -1,6 +1,6 @@
 import test from 'ava';
-import { clientCpuMicros, serverCpuMicros } from '../../../scripts/bench/cpu.js';
-import { TestRedis } from '../../helpers/redis-server.js';
+import { clientCpuMicros, serverCpuMicros } from '../../scripts/bench/cpu.js';
+import { TestRedis } from '../helpers/redis-server.js';
 
 test('client CPU counts the main thread working, not waiting', async (t) => {
   const before = clientCpuMicros();
