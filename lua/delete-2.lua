@@ -30,8 +30,7 @@ if recordedExpiry and rcall("DEL", valueKey) == 1 then
   return { 1, { ENDED_DELETED, sessionId } }
 end
 
--- Helpers of the rare paths are included only past the common path's
--- return: a script's local functions are created anew each time it runs.
+-- Rare paths only, from here (see "Lua conventions" in docs/development.md).
 --- @include "stale-entry"
 
 if not recordedExpiry then

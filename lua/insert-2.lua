@@ -86,8 +86,7 @@ if pending < limit then
   return { 0, ended }
 end
 
--- Helpers of the rare paths are included only past the common path's
--- return: a script's local functions are created anew each time it runs.
+-- Rare paths only, from here (see "Lua conventions" in docs/development.md).
 --- @include "declared-keys"
 
 -- At the limit: the entries whose expiry is not past are looked at in the order

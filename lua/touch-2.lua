@@ -45,8 +45,7 @@ if rcall("PEXPIREAT", valueKey, expiresAt) == 1 then
   return { 1, ended }
 end
 
--- Helpers of the rare paths are included only past the common path's
--- return: a script's local functions are created anew each time it runs.
+-- Rare paths only, from here (see "Lua conventions" in docs/development.md).
 --- @include "stale-entry"
 
 return { 0, pruneStaleEntry(indexKey, sessionId, recordedExpiry) }
