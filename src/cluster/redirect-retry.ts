@@ -28,8 +28,8 @@ const RETRY_DELAY_MS = 100;
  * The cluster's ScriptClient, sending again what a cluster in transition
  * refused. ioredis follows MOVED, ASK, TRYAGAIN and CLUSTERDOWN itself, but
  * gives up after maxRedirections (16) tries (100 ms apart for TRYAGAIN and
- * CLUSTERDOWN), sooner than a failover ends (about 4 s here), and hands the
- * last error to the caller.
+ * CLUSTERDOWN), which can be sooner than a failover or a slot migration
+ * ends, and hands the last error to the caller.
  * Such a command did not run; this sends it again once the slot map is fresh.
  */
 export function redirectRetryingClient(cluster: Cluster, client: ScriptClient): ScriptClient {

@@ -20,10 +20,8 @@ export interface ScriptClient {
  * in flight per node and waits for all of its replies before writing the
  * next, so client and server take turns instead of working at once. That
  * costs little for commands the server runs in under a microsecond, but a
- * script takes a few: measured with enableAutoPipelining at 16 operations
- * in flight, reads fell from 80k to 56k/s through the auto-pipeline and ran
- * at 83k/s sent directly (see README, Performance). Sent directly, commands
- * still share one socket and their replies arrive in order.
+ * script takes a few (docs/performance.md has the figures). Sent directly,
+ * commands still share one socket and their replies arrive in order.
  */
 export function scriptClientOf(connection: Redis | Cluster): ScriptClient {
   return {
