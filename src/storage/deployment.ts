@@ -52,8 +52,7 @@ export function deploymentOf(client: Redis | Cluster, keys: KeySchema): Deployme
       declaresKeys: true,
       scriptLoader: () => new ClusterScriptLoader(connection),
       // It follows the topology of the client that carries the storage's traffic: a MOVED refreshes its slots at once.
-      subscriber: (handlers) =>
-        new ClusterKeyspaceSubscriber({ cluster: connection, probeKey: () => probeKey(keys), ...handlers }),
+      subscriber: (handlers) => new ClusterKeyspaceSubscriber({ cluster: connection, probeKey: () => probeKey(keys), ...handlers }),
       open: () => connection.connect(),
       close: () => connection.disconnect(),
     };
