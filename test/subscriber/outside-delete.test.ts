@@ -176,8 +176,15 @@ test.serial("other applications' keys that expire or are deleted reach every ins
   const { storages, reported, heard } = await twoInstances(t);
   await storages[0]!.insert('frank', 'marker', 1, 600);
   const marker = keys.valueKey('frank', 'marker');
-  // Another prefix with the same layout, a prefix that only starts like this one, keys of no prefix.
-  const foreign = [new KeySchema('other').valueKey('frank', 'x'), 'odx:{frank}:s:y', 'od:frank', 'plain', new KeySchema('other').indexKey('frank')];
+  // Another prefix with the same layout, a prefix that only starts like this one, keys of no prefix, this prefix's index.
+  const foreign = [
+    new KeySchema('other').valueKey('frank', 'x'),
+    'odx:{frank}:s:y',
+    'od:frank',
+    'plain',
+    new KeySchema('other').indexKey('frank'),
+    keys.indexKey('nobody'),
+  ];
   const heardBefore = heard.map((h) => h.length);
   const heardSince = (): string[][] => heard.map((h, i) => h.slice(heardBefore[i]));
   const before = await evalshaCalls(admin);
@@ -191,6 +198,10 @@ test.serial("other applications' keys that expire or are deleted reach every ins
       await waitFor(`${key} to expire`, async () => (await admin.get(key)) === null, 5000);
     }
   }
+  // Another database's notifications go to its own channels: not even a message.
+  const otherDb = await t.context.redis.client({ db: 1 });
+  await otherDb.set(marker, '1');
+  t.is(await otherDb.del(marker), 1);
   await admin.del(marker);
   await waitFor("the marker's notification at both instances", () => heardSince().every((h) => h.some((m) => m.includes(marker))), 5000);
   const expected = [...foreign.map((key, i) => `__keyevent@0__:${i % 2 === 0 ? 'del' : 'expired'} ${key}`), `__keyevent@0__:del ${marker}`];
