@@ -6,7 +6,7 @@ export const ErrorCode = {
   SESSION_ALREADY_EXISTS: 'SESSION_ALREADY_EXISTS',
   /** `insert` refused by `onLimit: 'reject'`: the subject already has `concurrentSessions` live sessions. */
   TOO_MANY_CONCURRENT_SESSIONS: 'TOO_MANY_CONCURRENT_SESSIONS',
-  /** The server does not publish the keyspace events the subscriber needs (expired, evicted, del: flags `Kgxe`). */
+  /** The server does not publish the keyspace events the subscriber needs (expired, evicted, del on the keyevent channels: flags `Egxe`). */
   KEYSPACE_EVENTS_DISABLED: 'KEYSPACE_EVENTS_DISABLED',
   /** A stored value carries another codec's format tag, or the codec could not decode it. */
   VALUE_FORMAT_MISMATCH: 'VALUE_FORMAT_MISMATCH',

@@ -95,14 +95,4 @@ export class KeySchema {
   scanPattern(): string {
     return `${escapeGlob(this.prefix)}:{*}:*`;
   }
-
-  /**
-   * PSUBSCRIBE pattern that matches the keyspace channels of this prefix's
-   * value keys only, so other keys of the application cost nothing. Glob
-   * characters of the prefix are escaped: the pattern is never built from
-   * unescaped caller input.
-   */
-  keyspacePattern(db: number): string {
-    return `__keyspace@${db}__:${escapeGlob(this.prefix)}:{*}:s:*`;
-  }
 }

@@ -35,10 +35,10 @@ export interface Deployment {
 }
 
 /**
- * A key of the keyspace pattern that is no session's: its subject is empty,
+ * A key of the storage's prefix that is no session's: its subject is empty,
  * which no session has (validate.ts), so KeySchema.parseValueKey refuses it
- * and no cleanup runs for its notifications. Random, so that concurrent
- * probes of several instances never share a key.
+ * and no instance runs a cleanup for its notifications. Random, so that
+ * concurrent probes of several instances never share a key.
  */
 function probeKey(keys: KeySchema): string {
   return keys.valueKey('', `probe:${randomUUID()}`);
@@ -52,8 +52,7 @@ export function deploymentOf(client: Redis | Cluster, keys: KeySchema): Deployme
       declaresKeys: true,
       scriptLoader: () => new ClusterScriptLoader(connection),
       // It follows the topology of the client that carries the storage's traffic: a MOVED refreshes its slots at once.
-      subscriber: (handlers) =>
-        new ClusterKeyspaceSubscriber({ cluster: connection, pattern: keys.keyspacePattern(0), probeKey: () => probeKey(keys), ...handlers }),
+      subscriber: (handlers) => new ClusterKeyspaceSubscriber({ cluster: connection, probeKey: () => probeKey(keys), ...handlers }),
       open: () => connection.connect(),
       close: () => connection.disconnect(),
     };
@@ -67,7 +66,7 @@ export function deploymentOf(client: Redis | Cluster, keys: KeySchema): Deployme
     subscriber: (handlers) =>
       new KeyspaceSubscriber({
         connection: client.duplicate({ autoResubscribe: false, lazyConnect: true }),
-        pattern: keys.keyspacePattern(client.options.db ?? 0),
+        db: client.options.db ?? 0,
         // The storage's own command connection: a normal connection to the same server and db.
         probe: { commands: () => connection, newKey: () => probeKey(keys) },
         ...handlers,

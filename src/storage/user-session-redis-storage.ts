@@ -129,7 +129,7 @@ export class UserSessionRedisStorage<MetaData = unknown> extends EventEmitter {
    * @returns A ready storage. Close it with {@link UserSessionRedisStorage.close}.
    * @throws {@link UserSessionStorageError} `INVALID_ARGUMENT` for a bad
    * option (nothing is sent); `KEYSPACE_EVENTS_DISABLED` when the server
-   * does not publish the expired/evicted/del events (`Kgxe`) and they cannot
+   * does not publish the expired/evicted/del events (`Egxe`) and they cannot
    * be configured (`'verify'`: its probe's notifications did not arrive;
    * `'configure'` with CONFIG refused); `REDIS_ERROR` when Redis cannot be
    * reached or the scripts cannot be loaded. On failure, nothing is left

@@ -9,9 +9,7 @@ import type { KeyEventHandlers, Subscriber } from './subscriber.js';
 
 export interface ClusterKeyspaceSubscriberOptions extends KeyEventHandlers {
   cluster: Cluster;
-  /** A PSUBSCRIBE pattern; see KeySchema.keyspacePattern (db 0: a cluster has no other). */
-  pattern: string;
-  /** A fresh probe key name of the pattern (see ProbeSite.newKey), on whichever node its slot says. */
+  /** A fresh probe key name (see ProbeSite.newKey), on whichever node its slot says. */
   probeKey: () => string;
   /** How long each master's probe waits for its notifications. */
   probeTimeoutMs?: number;
@@ -38,8 +36,9 @@ function probeKeyOn(cluster: Cluster, node: string, probeKey: () => string): str
 const retryForever = (times: number): number => Math.min(times * 100, 2000);
 
 /**
- * Keyspace events are node-local in Redis Cluster: a key's expiry is
- * published only by the master that holds it. So this keeps one
+ * Keyspace notifications (keyevent channels included) are node-local in
+ * Redis Cluster: a key's expiry is published only by the master that holds
+ * it, to that master's subscribers alone. So this keeps one
  * KeyspaceSubscriber (one connection) per master, and follows the topology:
  * a promoted replica, a new master or a resharding target gets its own
  * subscriber (and, with 'configure', its notify-keyspace-events); a node
@@ -88,7 +87,8 @@ export class ClusterKeyspaceSubscriber implements Subscriber {
   }
 
   private async add(key: string): Promise<void> {
-    const subscriber = new KeyspaceSubscriber({ ...this.options, connection: this.connectionTo(key), probe: this.probeSite(key) });
+    // db 0: a cluster has no other.
+    const subscriber = new KeyspaceSubscriber({ ...this.options, connection: this.connectionTo(key), db: 0, probe: this.probeSite(key) });
     this.subscribers.set(key, subscriber);
     try {
       await subscriber.start();

@@ -4,7 +4,7 @@ import { UserSessionStorageError } from '../errors/user-session-storage-error.js
 
 /**
  * How the storage treats the server's notify-keyspace-events setting, which
- * must include `K`, `g`, `x` and `e` for sessions that expire, are evicted or
+ * must include `E`, `g`, `x` and `e` for sessions that expire, are evicted or
  * are deleted from outside to be reported promptly. Applied at `create` and
  * again after every reconnect (a restarted server has forgotten a CONFIG SET).
  *
@@ -20,22 +20,28 @@ import { UserSessionStorageError } from '../errors/user-session-storage-error.js
  *   probed: it is the operator's to set (the CLI's `check` reports it).
  * - `'off'`: no subscriber connection and no events for expiry, eviction or
  *   outside deletes until an operation prunes the session; correctness is
- *   unchanged. Each expiry, eviction or delete, and with `g` each insert and
- *   touch, costs one message (and for the first three one cleanup call) per
- *   subscribed instance, so instances that need no events can save that.
+ *   unchanged. Each expiry, eviction or delete of ANY key of the database
+ *   costs one message per subscribed instance (dropped at once unless it is
+ *   a session's value, which costs one cleanup call), so instances that need
+ *   no events can save that. Inserts and touches cost none: their `expire`
+ *   events go to a keyevent channel nobody subscribes to.
  */
 export type KeyspaceEventsMode = 'configure' | 'verify' | 'off';
 
-/** Every flag the subscriber needs: keyspace channels, generic (del), expired, evicted. */
-export const REQUIRED_FLAGS = 'Kgxe';
+/**
+ * Every flag the subscriber needs: keyevent channels, generic (del),
+ * expired, evicted. Not `K`: the subscriber listens on no keyspace channel
+ * (see keyeventChannels); 'configure' never removes it if it is set.
+ */
+export const REQUIRED_FLAGS = 'Egxe';
 
 /**
  * The flags of {@link REQUIRED_FLAGS} that `current` lacks, in that order.
- * 'A' is the alias that includes g, x and e (but not K).
+ * 'A' is the alias that includes g, x and e (but not E).
  */
 export function missingFlags(current: string): string {
   const all = current.includes('A');
-  return [...REQUIRED_FLAGS].filter((flag) => !current.includes(flag) && !(all && flag !== 'K')).join('');
+  return [...REQUIRED_FLAGS].filter((flag) => !current.includes(flag) && !(all && flag !== 'E')).join('');
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { EventEmitter } from 'node:events';
 import type { Redis } from 'ioredis';
-import { keyOfChannel } from './keyspace-channel.js';
 import { keyspaceEventsDisabled } from './keyspace-events-config.js';
+import type { KeyEvent } from './subscriber.js';
 
 /** What the probe sends, on a normal (not subscribed) connection that reaches the subscriber's node. */
 export type ProbeCommands = Pick<Redis, 'set' | 'get' | 'del'>;
@@ -11,8 +11,9 @@ export interface ProbeSite {
   /** Asked at each probe: a cluster's connection to a node can be replaced between reconnects. */
   commands(): ProbeCommands;
   /**
-   * A fresh key that matches the subscriber's pattern, lives on that node,
-   * and is no session's key (so no cleanup ever runs for it).
+   * A fresh key of the storage's prefix that lives on that node and is no
+   * session's key (KeySchema.parseValueKey rejects it, so no cleanup ever
+   * runs for it).
    */
   newKey(): string;
 }
@@ -28,28 +29,34 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 /**
  * Verifies without CONFIG (managed Redis, least privilege) that the server
  * delivers what the subscriber needs, by causing it: one probe key expires
- * (an `expired` notification needs K and x), another is deleted (`del`
- * needs K and g). `subscriber` must already be subscribed to a pattern that
- * matches the probe keys. `evicted` (e) cannot be caused without memory
+ * (an `expired` notification needs E and x), another is deleted (`del`
+ * needs E and g). `subscriber` must already be subscribed to `channels`
+ * (see keyeventChannels). `evicted` (e) cannot be caused without memory
  * pressure, so it is not probed.
  *
  * Probe keys are never left behind: the first has a 1 ms TTL, the second a
  * TTL as well as its DEL.
  */
-export async function probeKeyspaceEvents(subscriber: EventEmitter, site: ProbeSite, node: string, timeoutMs = PROBE_TIMEOUT_MS): Promise<void> {
+export async function probeKeyspaceEvents(
+  subscriber: EventEmitter,
+  channels: ReadonlyMap<string, KeyEvent>,
+  site: ProbeSite,
+  node: string,
+  timeoutMs = PROBE_TIMEOUT_MS,
+): Promise<void> {
   const expiring = site.newKey();
   const deleted = site.newKey();
   let expired = false;
   let del = false;
   let wake = (): void => {};
   const arrived = new Promise<void>((resolve) => (wake = resolve));
-  const listener = (_pattern: string, channel: string, message: string): void => {
-    const key = keyOfChannel(channel);
-    if (key === expiring && message === 'expired') expired = true;
-    if (key === deleted && message === 'del') del = true;
+  const listener = (channel: string, key: string): void => {
+    const event = channels.get(channel);
+    if (key === expiring && event === 'expired') expired = true;
+    if (key === deleted && event === 'del') del = true;
     if (expired && del) wake();
   };
-  subscriber.on('pmessage', listener);
+  subscriber.on('message', listener);
   let timer: NodeJS.Timeout | undefined;
   const commands = site.commands();
   try {
@@ -63,13 +70,13 @@ export async function probeKeyspaceEvents(subscriber: EventEmitter, site: ProbeS
     await Promise.race([arrived, new Promise<void>((resolve) => (timer = setTimeout(resolve, Math.max(0, deadline - Date.now()))))]);
   } finally {
     clearTimeout(timer);
-    subscriber.off('pmessage', listener);
+    subscriber.off('message', listener);
   }
   if (expired && del) return;
   const lacks = expired
     ? '"g" (the del events of the storage\'s probe key did not arrive)'
     : del
       ? '"x" (the expired events of the storage\'s probe key did not arrive)'
-      : '"K" (or both "g" and "x": no keyspace notification of the storage\'s probe keys arrived)';
+      : '"E" (or both "g" and "x": no keyevent notification of the storage\'s probe keys arrived)';
   throw keyspaceEventsDisabled(`waited ${timeoutMs} ms: the notify-keyspace-events of the server at ${node} lacks ${lacks}`);
 }

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { keyOfChannel } from './keyspace-channel.js';
+import { keyeventChannels } from './keyevent-channels.js';
 import { configureKeyspaceEvents } from './keyspace-events-config.js';
 import { probeKeyspaceEvents, PROBE_TIMEOUT_MS, type ProbeSite } from './keyspace-events-probe.js';
 import type { KeyEvent, KeyEventHandlers, Subscriber } from './subscriber.js';
@@ -9,34 +9,34 @@ export type { KeyEvent } from './subscriber.js';
 export interface KeyspaceSubscriberOptions extends KeyEventHandlers {
   /** A connection of its own: it enters subscriber mode. Created with `autoResubscribe: false`. */
   connection: Redis;
-  /** A PSUBSCRIBE pattern; see KeySchema.keyspacePattern. */
-  pattern: string;
+  /** The database whose keyevent channels it subscribes to (0 on a cluster, which has no other). */
+  db: number;
   /** Where the probe of `'verify'` (and of `'configure'` without CONFIG) writes: the connection's own node. */
   probe: ProbeSite;
   /** How long the probe waits for its notifications. */
   probeTimeoutMs?: number;
 }
 
-const KEY_EVENTS: ReadonlySet<string> = new Set<KeyEvent>(['expired', 'evicted', 'del']);
-
 /**
- * ONE connection that receives the expired, evicted and del events of every
- * session of one storage, whatever the number of sessions. After each
- * reconnect it checks the keyspace-events setting again (a restarted server
- * has lost a CONFIG SET) before subscribing again, which is why ioredis's
- * own auto-resubscribe is off. Events missed while disconnected are not
- * needed for correctness: operations prune stale index entries themselves.
+ * ONE connection that receives the expired, evicted and del events of the
+ * server's (database's) keys, on the three keyevent channels: the storage
+ * keeps the keys of its own prefix and drops the others (see
+ * KeySchema.parseValueKey), with no call. After each reconnect it checks
+ * the keyspace-events setting again (a restarted server has lost a CONFIG
+ * SET) before subscribing again, which is why ioredis's own
+ * auto-resubscribe is off. Events missed while disconnected are not needed
+ * for correctness: operations prune stale index entries themselves.
  */
 export class KeyspaceSubscriber implements Subscriber {
   private started = false;
+  private readonly channels: ReadonlyMap<string, KeyEvent>;
 
   constructor(private readonly options: KeyspaceSubscriberOptions) {
     const { connection } = options;
-    connection.on('pmessage', (_pattern: string, channel: string, message: string) => {
-      // 'g' also publishes 'expire' for every insert and touch: ignored here, at the cost of the message alone.
-      if (!KEY_EVENTS.has(message)) return;
-      const key = keyOfChannel(channel);
-      if (key !== undefined) options.onKeyEvent(key, message as KeyEvent);
+    this.channels = keyeventChannels(options.db);
+    connection.on('message', (channel: string, key: string) => {
+      const event = this.channels.get(channel);
+      if (event) options.onKeyEvent(key, event);
     });
     connection.on('ready', () => {
       if (this.started) this.subscribe().catch((e: unknown) => options.onError(e));
@@ -58,13 +58,13 @@ export class KeyspaceSubscriber implements Subscriber {
   }
 
   private async subscribe(): Promise<void> {
-    const { connection, mode, pattern, probe } = this.options;
+    const { connection, mode, probe } = this.options;
     const configured = mode === 'configure' && (await configureKeyspaceEvents(connection));
-    await connection.psubscribe(pattern);
-    // The probe listens on this very subscription: what it hears, sessions' events will be heard too.
+    await connection.subscribe(...this.channels.keys());
+    // The probe listens on these very subscriptions: what it hears, sessions' events will be heard too.
     if (!configured) {
       const node = connection.options.path ?? `${connection.options.host}:${connection.options.port}`;
-      await probeKeyspaceEvents(connection, probe, node, this.options.probeTimeoutMs ?? PROBE_TIMEOUT_MS);
+      await probeKeyspaceEvents(connection, this.channels, probe, node, this.options.probeTimeoutMs ?? PROBE_TIMEOUT_MS);
     }
   }
 }

@@ -12,7 +12,7 @@ interface Repaired {
 const keys = new KeySchema('sess');
 
 test('repair removes stale entries and orphan values, reports each, keeps live sessions, and never sends KEYS', async (t) => {
-  const redis = await TestRedis.start(['--notify-keyspace-events', 'Kgxe']);
+  const redis = await TestRedis.start(['--notify-keyspace-events', 'Egxe']);
   t.teardown(() => redis.stop());
   const client = await redis.client();
   // 'off': nothing cleans up behind the test's back, so the stale entries stay until repair.

@@ -22,7 +22,7 @@ test.serial("'configure' sets notify-keyspace-events on every master; 'verify' r
   for (const master of masters) {
     const [, flags] = await master.command<[string, string]>('CONFIG', 'GET', 'notify-keyspace-events');
     t.true(
-      ['K', 'x', 'e'].every((f) => flags.includes(f)),
+      ['E', 'g', 'x', 'e'].every((f) => flags.includes(f)),
       `master ${master.port} has "${flags}"`,
     );
   }

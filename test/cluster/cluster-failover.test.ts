@@ -81,7 +81,7 @@ for (const [i, [variant, clientOptions]] of variants.entries()) {
       'the new master to be configured',
       async () => {
         const [, now] = await replica.command<[string, string]>('CONFIG', 'GET', 'notify-keyspace-events');
-        return now.includes('K') && now.includes('x');
+        return now.includes('E') && now.includes('x');
       },
       10_000,
     ).catch(() => t.fail(`new master's notify-keyspace-events is "${flags}"`));

@@ -66,7 +66,7 @@ async function setFlags(backend: ClusterBackend, flags: string): Promise<void> {
 for (const mode of ['configure', 'verify', 'off'] as const) {
   test.serial(`keyspaceEvents '${mode}': the cluster rules run every operation on every shard, and no node denies anything`, async (t) => {
     const { backend } = t.context;
-    await setFlags(backend, mode === 'configure' ? '' : 'Kgxe');
+    await setFlags(backend, mode === 'configure' ? '' : 'Egxe');
     const rules = aclRules('sess', mode, 'cluster');
     if (mode !== 'configure')
       t.false(
@@ -98,7 +98,7 @@ for (const mode of ['configure', 'verify', 'off'] as const) {
 
 test.serial('each rule the cluster adds is needed: without any one of them some node denies something', async (t) => {
   const { backend } = t.context;
-  await setFlags(backend, 'Kgxe');
+  await setFlags(backend, 'Egxe');
   const full = aclRules('sess', 'verify', 'cluster');
   // READWRITE is sent only to a replica promoted to master: the failover test below shows it is needed.
   for (const dropped of CLUSTER_CLIENT_RULES.filter((r) => r !== '+readwrite')) {
@@ -136,9 +136,9 @@ test.serial('each rule the cluster adds is needed: without any one of them some 
 
 test.serial('\'verify\' probes every master: one master without "g" fails create() with KEYSPACE_EVENTS_DISABLED naming it', async (t) => {
   const { backend } = t.context;
-  await setFlags(backend, 'Kgxe');
+  await setFlags(backend, 'Egxe');
   const [, lacking] = await backend.cluster.masters();
-  await lacking!.command('CONFIG', 'SET', 'notify-keyspace-events', 'Kxe');
+  await lacking!.command('CONFIG', 'SET', 'notify-keyspace-events', 'Exe');
   const { client } = await restrictedCluster(backend, aclRules('sess', 'verify', 'cluster'));
   const error = await t.throwsAsync(UserSessionRedisStorage.create({ client, keyspaceEvents: 'verify' }), { instanceOf: UserSessionStorageError });
   t.is(error?.code, 'KEYSPACE_EVENTS_DISABLED');
@@ -151,7 +151,7 @@ test.serial(
   "after a CLUSTER FAILOVER the cluster rules still suffice ('verify'): the new master is probed and serves, no node denies anything",
   async (t) => {
     const { backend } = t.context;
-    await setFlags(backend, 'Kgxe');
+    await setFlags(backend, 'Egxe');
     const { client, username } = await restrictedCluster(backend, aclRules('sess', 'verify', 'cluster'));
     const storage = await UserSessionRedisStorage.create({ client, keyspaceEvents: 'verify' });
     t.teardown(() => storage.close());

@@ -27,6 +27,9 @@ export const SCRIPT_COMMANDS = [
 /** What the probe of `'verify'` (and of `'configure'` without CONFIG) sends itself, outside any script. */
 export const PROBE_COMMANDS = ['set', 'get', 'del'] as const;
 
+/** The subscriber's channels on database 0, exact names: it SUBSCRIBEs to these three keyevent channels and no other. */
+export const KEYEVENT_CHANNEL_RULES = ['&__keyevent@0__:expired', '&__keyevent@0__:evicted', '&__keyevent@0__:del'] as const;
+
 /**
  * What ioredis's `Cluster` sends besides the storage: slot map, readiness,
  * connection names, pings, READONLY to replicas and READWRITE to a replica
@@ -48,7 +51,7 @@ export function aclRules(prefix: string, mode: KeyspaceEventsMode, deployment: '
     ...SCRIPT_COMMANDS.map((c) => `+${c}`),
   ];
   if (deployment === 'cluster') rules.push(...CLUSTER_CLIENT_RULES);
-  if (mode !== 'off') rules.push(`&__keyspace@0__:${prefix}:{*}:s:*`, '+psubscribe', ...PROBE_COMMANDS.map((c) => `+${c}`));
+  if (mode !== 'off') rules.push(...KEYEVENT_CHANNEL_RULES, '+subscribe', ...PROBE_COMMANDS.map((c) => `+${c}`));
   if (mode === 'configure') rules.push('+config|get', '+config|set');
   return [...new Set(rules)];
 }

@@ -52,7 +52,3 @@ test('parseValueKey inverts valueKey and rejects every other key', (t) => {
   t.is(keys.parseValueKey('sess:x:{a}:s:'), undefined);
   t.is(keys.parseValueKey('unrelated'), undefined);
 });
-
-test('the keyspace pattern escapes glob characters of the prefix', (t) => {
-  t.is(new KeySchema('a*b?[c]\\').keyspacePattern(3), '__keyspace@3__:a\\*b\\?\\[c\\]\\\\:{*}:s:*');
-});

@@ -28,7 +28,7 @@ interface Outcome {
 }
 
 async function overflow(policy: string): Promise<Outcome> {
-  const server = await TestRedis.start(['--maxmemory', '3mb', '--maxmemory-policy', policy, '--notify-keyspace-events', 'Kgxe']);
+  const server = await TestRedis.start(['--maxmemory', '3mb', '--maxmemory-policy', policy, '--notify-keyspace-events', 'Egxe']);
   try {
     const storages: UserSessionRedisStorage[] = [];
     const reported = new Map<string, number>();
@@ -44,11 +44,11 @@ async function overflow(policy: string): Promise<Outcome> {
     const keys = new KeySchema(PREFIX);
     const indexEvicted = new Set<string>();
     const watcher = await server.client();
-    watcher.on('pmessage', (_p: string, channel: string, message: string) => {
-      const parsed = keys.parseIndexKey(channel.slice(channel.indexOf('__:') + 3));
-      if (parsed && message === 'evicted') indexEvicted.add(parsed.subject);
+    watcher.on('message', (_channel: string, key: string) => {
+      const parsed = keys.parseIndexKey(key);
+      if (parsed) indexEvicted.add(parsed.subject);
     });
-    await watcher.psubscribe(`__keyspace@0__:${PREFIX}:{*}:i`);
+    await watcher.subscribe('__keyevent@0__:evicted');
 
     const blob = 'x'.repeat(700);
     const sessions: [string, string, number][] = [];

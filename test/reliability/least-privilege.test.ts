@@ -4,7 +4,14 @@ import type { Redis } from 'ioredis';
 import { ErrorCode, UserSessionRedisStorage } from '../../src/index.js';
 import { KeySchema } from '../../src/keys/key-schema.js';
 import { assertInvariant } from '../helpers/invariant.js';
-import { aclRules, CLUSTER_CLIENT_RULES, exerciseEveryOperation, PROBE_COMMANDS, SCRIPT_COMMANDS } from '../helpers/least-privilege.js';
+import {
+  aclRules,
+  CLUSTER_CLIENT_RULES,
+  exerciseEveryOperation,
+  KEYEVENT_CHANNEL_RULES,
+  PROBE_COMMANDS,
+  SCRIPT_COMMANDS,
+} from '../helpers/least-privilege.js';
 import { TestRedis } from '../helpers/redis-server.js';
 import { waitFor } from '../helpers/wait.js';
 
@@ -37,7 +44,7 @@ async function aclLog(): Promise<string[]> {
 for (const mode of ['configure', 'verify', 'off'] as const) {
   test.serial(`keyspaceEvents '${mode}': a user with exactly the documented rules runs every operation, and nothing is denied`, async (t) => {
     // 'verify' and 'off' are for servers where the operator sets the flags: the user may not.
-    await admin.config('SET', 'notify-keyspace-events', mode === 'configure' ? '' : 'Kgxe');
+    await admin.config('SET', 'notify-keyspace-events', mode === 'configure' ? '' : 'Egxe');
     await admin.call('ACL', 'LOG', 'RESET');
     const rules = aclRules('sess', mode);
     if (mode !== 'configure')
@@ -59,7 +66,7 @@ for (const mode of ['configure', 'verify', 'off'] as const) {
       await storage.insert('u:2', 'y', 'meta', 600);
       await admin.del(new KeySchema('sess').valueKey('u:2', 'y'));
     }
-    if (mode === 'configure') t.regex((await admin.config('GET', 'notify-keyspace-events'))[1]!, /^(?=.*K)(?=.*g)(?=.*x)(?=.*e)/);
+    if (mode === 'configure') t.regex((await admin.config('GET', 'notify-keyspace-events'))[1]!, /^(?=.*E)(?=.*g)(?=.*x)(?=.*e)/);
     if (mode !== 'off') {
       await waitFor('the expired and evicted events, through the restricted subscriber', () => ended.length === 2, 5000);
       t.deepEqual(ended.sort(), ['evicted y', 'expired x']);
@@ -76,7 +83,7 @@ for (const mode of ['configure', 'verify', 'off'] as const) {
     const full = aclRules('sess', mode);
     for (const dropped of full) {
       await admin.call('ACL', 'LOG', 'RESET');
-      await admin.config('SET', 'notify-keyspace-events', mode === 'configure' ? '' : 'Kgxe');
+      await admin.config('SET', 'notify-keyspace-events', mode === 'configure' ? '' : 'Egxe');
       const client = await restrictedClient(full.filter((r) => r !== dropped));
       let failed = false;
       try {
@@ -98,10 +105,10 @@ for (const mode of ['configure', 'verify', 'off'] as const) {
 }
 
 test.serial(
-  "'configure' given the 'verify' rules (no CONFIG) probes instead: works when the server has Kgxe, KEYSPACE_EVENTS_DISABLED when not",
+  "'configure' given the 'verify' rules (no CONFIG) probes instead: works when the server has Egxe, KEYSPACE_EVENTS_DISABLED when not",
   async (t) => {
     const client = await restrictedClient(aclRules('sess', 'verify'));
-    await admin.config('SET', 'notify-keyspace-events', 'Kgxe');
+    await admin.config('SET', 'notify-keyspace-events', 'Egxe');
     const storage = await UserSessionRedisStorage.create({ client, keyspaceEvents: 'configure' });
     t.teardown(() => storage.close());
     const expired: string[] = [];
@@ -113,7 +120,7 @@ test.serial(
     await admin.config('SET', 'notify-keyspace-events', '');
     const error = await t.throwsAsync(UserSessionRedisStorage.create({ client, keyspaceEvents: 'configure' }));
     t.is((error as { code?: string }).code, ErrorCode.KEYSPACE_EVENTS_DISABLED);
-    t.regex(error.message, /Kgxe.*keyspaceEvents: 'off'/);
+    t.regex(error.message, /Egxe.*keyspaceEvents: 'off'/);
     t.is((await admin.config('GET', 'notify-keyspace-events'))[1], '');
     t.is(await admin.dbsize(), 0, 'no probe key left behind');
   },
@@ -142,9 +149,12 @@ test.serial("the key pattern '~sess:{*' covers this storage's keys and not anoth
   // What the old rule '~sess:*' allowed:
   const broad = await restrictedUser(['~sess:*', '+set']);
   t.is(await dryRun(broad, 'SET', 'sess:admin:password', '1'), 'OK');
-  // And the channel rule: this prefix's value keys only.
-  t.is(await dryRun(user, 'PSUBSCRIBE', '__keyspace@0__:sess:{*}:s:*'), 'OK');
-  t.regex(await dryRun(user, 'PSUBSCRIBE', '__keyspace@0__:sess:*'), /no permissions to access the '.*' channel/);
+  // And the channel rules: the three keyevent channels the subscriber needs, not 'expire' (every insert and touch) nor a pattern.
+  t.is(await dryRun(user, 'SUBSCRIBE', '__keyevent@0__:expired', '__keyevent@0__:evicted', '__keyevent@0__:del'), 'OK');
+  for (const channel of ['__keyevent@0__:expire', '__keyevent@1__:del', '__keyspace@0__:sess:{a}:s:b']) {
+    t.regex(await dryRun(user, 'SUBSCRIBE', channel), /no permissions to access the '.*' channel/, channel);
+  }
+  t.regex(await dryRun(user, 'PSUBSCRIBE', '__keyevent@0__:*'), /no permissions to run the 'psubscribe' command/);
 });
 
 test('docs/acl.md lists the commands and cluster rules of the tested rules, in the same order', (t) => {
@@ -153,6 +163,8 @@ test('docs/acl.md lists the commands and cluster rules of the tested rules, in t
   t.true(section.includes(cell(SCRIPT_COMMANDS.map((c) => `+${c}`))), 'the scripts row of the rules table');
   t.true(section.includes(SCRIPT_COMMANDS.map((c) => `+${c}`).join(' ')), 'the ACL SETUSER example');
   t.true(section.includes(cell(PROBE_COMMANDS.map((c) => `+${c}`))), 'the probe row');
+  t.true(section.includes(`| ${cell([...KEYEVENT_CHANNEL_RULES, '+subscribe'])} `), 'the subscriber row');
+  t.true(section.includes(`${KEYEVENT_CHANNEL_RULES.map((r) => `'${r}'`).join(' ')} +subscribe`), 'the subscriber ACL SETUSER example');
   for (const rule of CLUSTER_CLIENT_RULES) t.true(section.includes(`| ${cell([rule])} `), `the cluster table's ${rule} row`);
   t.true(section.includes(CLUSTER_CLIENT_RULES.map((r) => (r.includes('|') ? `'${r}'` : r)).join(' ')), 'the cluster ACL SETUSER example');
 });

@@ -42,9 +42,9 @@ async function evalshaCalls(admin: Redis): Promise<number> {
 }
 
 for (const [flags, mode] of [
-  ['Kgxe', 'verify'],
-  ['KA', 'verify'],
-  ['Kgxe', 'configure'],
+  ['Egxe', 'verify'],
+  ['AE', 'verify'],
+  ['Egxe', 'configure'],
 ] as const) {
   test.serial(`'${mode}' without any CONFIG permission succeeds when the operator set "${flags}", and the events flow`, async (t) => {
     const { admin } = t.context;
@@ -64,10 +64,10 @@ for (const [flags, mode] of [
 }
 
 for (const [flags, missing] of [
-  ['Kxe', /lacks "g" \(the del events/],
-  ['Kge', /lacks "x" \(the expired events/],
-  ['', /lacks "K" \(or both "g" and "x"/],
-  ['gxeE', /lacks "K"/],
+  ['Exe', /lacks "g" \(the del events/],
+  ['Ege', /lacks "x" \(the expired events/],
+  ['', /lacks "E" \(or both "g" and "x"/],
+  ['Kgxe', /lacks "E"/],
 ] as const) {
   test.serial(`'verify' without CONFIG permission, flags "${flags}": KEYSPACE_EVENTS_DISABLED naming what is missing`, async (t) => {
     const { admin } = t.context;
@@ -78,7 +78,7 @@ for (const [flags, missing] of [
     });
     t.is(error?.code, 'KEYSPACE_EVENTS_DISABLED');
     t.regex(error.message, missing);
-    t.regex(error.message, /include "Kgxe".*keyspaceEvents: 'off'/);
+    t.regex(error.message, /include "Egxe".*keyspaceEvents: 'off'/);
     t.is(await admin.dbsize(), 0, 'no probe key left behind');
     await waitFor('the failed subscriber to disconnect', async () => (await subscriberCount(admin)) === before);
   });
@@ -86,16 +86,16 @@ for (const [flags, missing] of [
 
 test.serial("'configure' without any CONFIG permission falls back to the probe: KEYSPACE_EVENTS_DISABLED when flags are missing", async (t) => {
   const { admin } = t.context;
-  await admin.config('SET', 'notify-keyspace-events', 'Kxe');
+  await admin.config('SET', 'notify-keyspace-events', 'Exe');
   const error = await t.throwsAsync(UserSessionRedisStorage.create({ client: await managedClient(t) }), { instanceOf: UserSessionStorageError });
   t.is(error?.code, 'KEYSPACE_EVENTS_DISABLED');
   t.regex(error.message, /lacks "g"/);
-  t.is((await admin.config('GET', 'notify-keyspace-events'))[1], 'xeK', 'nothing changed');
+  t.is((await admin.config('GET', 'notify-keyspace-events'))[1], 'xeE', 'nothing changed');
 });
 
 test.serial("another instance's probe keys reach subscribed instances, and no cleanup runs for them", async (t) => {
   const { admin } = t.context;
-  await admin.config('SET', 'notify-keyspace-events', 'Kgxe');
+  await admin.config('SET', 'notify-keyspace-events', 'Egxe');
   t.is(new KeySchema('sess').parseValueKey('sess:{}:s:probe:1'), undefined, 'an empty subject is no session');
   const listening = await UserSessionRedisStorage.create({ client: await managedClient(t), keyspaceEvents: 'verify' });
   t.teardown(() => listening.close());
@@ -103,8 +103,10 @@ test.serial("another instance's probe keys reach subscribed instances, and no cl
   for (const reason of ['expired', 'evicted', 'deleted'] as const) listening.on(reason, (e) => reported.push(`${reason} ${e.sessionId}`));
   const heard: string[] = [];
   const watcher = await t.context.redis.client();
-  watcher.on('pmessage', (_p: string, _c: string, message: string) => heard.push(message));
-  await watcher.psubscribe('__keyspace@0__:sess:{}:s:probe:*');
+  watcher.on('message', (channel: string, key: string) => {
+    if (key.startsWith('sess:{}:s:probe:')) heard.push(channel.slice(channel.indexOf('__:') + 3));
+  });
+  await watcher.subscribe('__keyevent@0__:expired', '__keyevent@0__:del');
 
   const before = await evalshaCalls(admin);
   const probing = await UserSessionRedisStorage.create({ client: await managedClient(t), keyspaceEvents: 'verify' });
@@ -123,12 +125,12 @@ test.serial("another instance's probe keys reach subscribed instances, and no cl
 
 test.serial("after a reconnect 'verify' probes again: flags removed meanwhile are reported as an 'error' event", async (t) => {
   const { admin } = t.context;
-  await admin.config('SET', 'notify-keyspace-events', 'Kgxe');
+  await admin.config('SET', 'notify-keyspace-events', 'Egxe');
   const storage = await UserSessionRedisStorage.create({ client: await managedClient(t), keyspaceEvents: 'verify' });
   t.teardown(() => storage.close());
   const errors: UserSessionStorageError[] = [];
   storage.on('error', (e) => errors.push(e));
-  await admin.config('SET', 'notify-keyspace-events', 'Kx');
+  await admin.config('SET', 'notify-keyspace-events', 'Ex');
   await admin.call('CLIENT', 'KILL', 'TYPE', 'pubsub');
   await waitFor('the re-verification to fail', () => errors.length > 0, 10_000);
   t.is(errors[0]!.code, 'KEYSPACE_EVENTS_DISABLED');

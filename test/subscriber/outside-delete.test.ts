@@ -1,8 +1,9 @@
 /**
  * A session's value removed from outside the library (an operator's DEL or
- * UNLINK) is reported once, as 'evicted', through the 'del' keyspace
+ * UNLINK) is reported once, as 'evicted', through the 'del' keyevent
  * notification; the storage's own deletes, which also publish 'del', are
- * not reported twice.
+ * not reported twice. Inserts and touches publish nothing the subscribers
+ * receive; other applications' keys reach them and cost no call.
  */
 import anyTest, { type TestFn } from 'ava';
 import type { Redis } from 'ioredis';
@@ -20,7 +21,7 @@ const test = anyTest as TestFn<Context>;
 const keys = new KeySchema('od');
 
 test.before(async (t) => {
-  t.context.redis = await TestRedis.start(['--notify-keyspace-events', 'Kgxe']);
+  t.context.redis = await TestRedis.start(['--notify-keyspace-events', 'Egxe']);
   t.context.admin = await t.context.redis.client();
 });
 test.after.always(async (t) => {
@@ -33,18 +34,45 @@ type Reported = { reason: string; session: string }[];
 async function twoInstances(t: { context: Context; teardown(fn: () => unknown): void }): Promise<{
   storages: UserSessionRedisStorage[];
   reported: Reported;
+  /** Per instance, every pub/sub message its connections received, as "<channel> <message>". */
+  heard: string[][];
 }> {
   const reported: Reported = [];
   const storages: UserSessionRedisStorage[] = [];
+  const heard: string[][] = [];
   for (let i = 0; i < 2; i++) {
-    const storage = await UserSessionRedisStorage.create({ client: await t.context.redis.client(), keyPrefix: 'od' });
+    const client = await t.context.redis.client();
+    heard.push(listenToDuplicates(client));
+    const storage = await UserSessionRedisStorage.create({ client, keyPrefix: 'od' });
     t.teardown(() => storage.close());
     for (const reason of ['expired', 'evicted', 'deleted'] as const) {
       storage.on(reason, (e) => reported.push({ reason, session: `${e.subject}/${e.sessionId}` }));
     }
     storages.push(storage);
   }
-  return { storages, reported };
+  return { storages, reported, heard };
+}
+
+/**
+ * Records what the storage's own connections (duplicates of `client`: its
+ * command connection and its subscriber) receive through pub/sub, whether
+ * subscribed to channels or to patterns.
+ */
+function listenToDuplicates(client: Redis): string[] {
+  const messages: string[] = [];
+  const duplicate = client.duplicate.bind(client);
+  client.duplicate = (...args: Parameters<Redis['duplicate']>) => {
+    const connection = duplicate(...args);
+    connection.on('message', (channel: string, message: string) => messages.push(`${channel} ${message}`));
+    connection.on('pmessage', (_pattern: string, channel: string, message: string) => messages.push(`${channel} ${message}`));
+    return connection;
+  };
+  return messages;
+}
+
+/** The messages up to the first that mentions `key`, that one included: what comes after may be a cleanup's own notifications. */
+function upTo(messages: string[], key: string): string[] {
+  return messages.slice(0, messages.findIndex((m) => m.includes(key)) + 1);
 }
 
 async function evalshaCalls(admin: Redis): Promise<number> {
@@ -118,26 +146,74 @@ test.serial("the storage's own delete and deleteAll publish 'del' too, and are r
   t.is(await admin.exists(keys.indexKey('bob')), 0);
 });
 
-test.serial("with 'g', every insert and touch publishes 'expire' to each subscribed instance, which ignores it without a call", async (t) => {
-  const { admin, redis } = t.context;
-  const { storages, reported } = await twoInstances(t);
+test.serial('an insert and a touch cause no message at all on the subscribed instances; an outside DEL after them does, once each', async (t) => {
+  const { admin } = t.context;
+  const { storages, reported, heard } = await twoInstances(t);
+  const marker = keys.valueKey('carol', 'marker');
   await storages[0]!.insert('carol', 'marker', 1, 600);
-  const watcher = await redis.client();
-  const heard: string[] = [];
-  watcher.on('pmessage', (_p: string, _c: string, message: string) => heard.push(message));
-  await watcher.psubscribe('__keyspace@0__:od:{*}:s:*');
   const before = await evalshaCalls(admin);
+  const heardBefore = heard.map((h) => h.length);
+  const heardSince = (): string[][] => heard.map((h, i) => h.slice(heardBefore[i]));
   await storages[0]!.insert('carol', 'a', 1, 600);
   await storages[1]!.touch('carol', 'a', 900);
-  await waitFor("the two 'expire' notifications", () => heard.length === 2, 5000);
-  t.deepEqual(heard, ['expire', 'expire']);
-  // A marker deleted after them reaches each instance after them: once both instances' marker cleanups are done, a
-  // cleanup for an 'expire' would have been sent before.
-  await admin.del(keys.valueKey('carol', 'marker'));
+  // Pub/sub messages reach a connection in the order Redis published them: once the marker's 'del' has arrived at
+  // both instances, a message of the insert or the touch would have arrived before it.
+  await admin.del(marker);
+  await waitFor("the marker's notification at both instances", () => heardSince().every((h) => h.some((m) => m.includes(marker))), 5000);
+  t.deepEqual(
+    heardSince().map((h) => upTo(h, marker)),
+    [[`__keyevent@0__:del ${marker}`], [`__keyevent@0__:del ${marker}`]],
+    "each subscriber connection received the marker's del, and nothing for the insert or the touch",
+  );
   await cleanupsSettled(admin, storages, before + 2, 1);
-  t.is((await evalshaCalls(admin)) - before, 6, "insert, touch, the marker's two cleanups, two counts: no call for 'expire'");
+  t.is((await evalshaCalls(admin)) - before, 6, "insert, touch, the marker's two cleanups, two counts");
   t.deepEqual(reported, [{ reason: 'evicted', session: 'carol/marker' }]);
   await storages[0]!.deleteAll('carol');
+});
+
+test.serial("other applications' keys that expire or are deleted reach every instance, one message each, and cost no call", async (t) => {
+  const { admin } = t.context;
+  const { storages, reported, heard } = await twoInstances(t);
+  await storages[0]!.insert('frank', 'marker', 1, 600);
+  const marker = keys.valueKey('frank', 'marker');
+  // Another prefix with the same layout, a prefix that only starts like this one, keys of no prefix, this prefix's index.
+  const foreign = [
+    new KeySchema('other').valueKey('frank', 'x'),
+    'odx:{frank}:s:y',
+    'od:frank',
+    'plain',
+    new KeySchema('other').indexKey('frank'),
+    keys.indexKey('nobody'),
+  ];
+  const heardBefore = heard.map((h) => h.length);
+  const heardSince = (): string[][] => heard.map((h, i) => h.slice(heardBefore[i]));
+  const before = await evalshaCalls(admin);
+  for (const [i, key] of foreign.entries()) {
+    if (i % 2 === 0) {
+      await admin.set(key, '1');
+      t.is(await admin.del(key), 1);
+    } else {
+      await admin.set(key, '1', 'PX', 1);
+      // A read past the TTL expires the key there and then.
+      await waitFor(`${key} to expire`, async () => (await admin.get(key)) === null, 5000);
+    }
+  }
+  // Another database's notifications go to its own channels: not even a message.
+  const otherDb = await t.context.redis.client({ db: 1 });
+  await otherDb.set(marker, '1');
+  t.is(await otherDb.del(marker), 1);
+  await admin.del(marker);
+  await waitFor("the marker's notification at both instances", () => heardSince().every((h) => h.some((m) => m.includes(marker))), 5000);
+  const expected = [...foreign.map((key, i) => `__keyevent@0__:${i % 2 === 0 ? 'del' : 'expired'} ${key}`), `__keyevent@0__:del ${marker}`];
+  t.deepEqual(
+    heardSince().map((h) => upTo(h, marker)),
+    [expected, expected],
+    'every instance receives the keyevent notifications of every key of the database',
+  );
+  await cleanupsSettled(admin, storages, before, 1);
+  t.is((await evalshaCalls(admin)) - before, 2 + 2, "the marker's two cleanups, two counts: no call for a foreign key");
+  t.deepEqual(reported, [{ reason: 'evicted', session: 'frank/marker' }]);
+  await storages[0]!.deleteAll('frank');
 });
 
 test.serial(

@@ -44,7 +44,7 @@ export async function checkKeyspaceEvents(client: Redis): Promise<Finding> {
       level: 'warning',
       detail:
         `cannot read it (${messageOf(error)}): make sure it includes "${REQUIRED_FLAGS}". Storages with keyspaceEvents 'verify' ` +
-        `check K, g and x themselves when they start, but not e (evicted): run this check with a user allowed CONFIG GET`,
+        `check E, g and x themselves when they start, but not e (evicted): run this check with a user allowed CONFIG GET`,
     };
   }
   const missing = missingFlags(current);
@@ -68,7 +68,7 @@ export async function checkKeyspaceEvents(client: Redis): Promise<Finding> {
 }
 
 const FLAG_MEANING: Record<string, string> = {
-  K: 'no keyspace notification at all',
+  E: 'no keyevent notification at all: the storage listens on the keyevent channels',
   g: 'values deleted from outside (DEL, UNLINK)',
   x: 'expired values',
   e: 'evicted values',
