@@ -8,7 +8,7 @@ export type ScriptLoadClient = Pick<ScriptClient, 'call'>;
 
 /**
  * Puts the scripts where EVALSHA will run them: on the one server, or on
- * every node of a cluster (src/cluster/cluster-script-loader.ts).
+ * every node of a cluster (src/deployments/cluster/cluster-script-loader.ts).
  */
 export interface ScriptLoader {
   /** SCRIPT LOAD of every script wherever an EVALSHA may land; keeps doing so after reconnects. */

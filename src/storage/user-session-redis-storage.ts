@@ -22,7 +22,7 @@ import { ScriptRunner } from '../scripts/script-runner.js';
 import { OwnDeletes } from '../subscriber/own-deletes.js';
 import type { KeyEvent, Subscriber } from '../subscriber/subscriber.js';
 import { assertSessionId, assertSubject, assertTtlSeconds } from '../validation/validate.js';
-import { deploymentOf, type Deployment } from './deployment.js';
+import { deploymentOf, type Deployment } from '../deployments/index.js';
 import { resolveOptions, type ResolvedOptions, type UserSessionStorageOptions } from './options.js';
 
 /**

@@ -1,9 +1,9 @@
 import calculateSlot from 'cluster-key-slot';
 import type { Cluster, Redis } from 'ioredis';
-import { luaScripts, type ScriptName } from '../scripts/lua.generated.js';
-import { scriptClientOf } from '../scripts/script-client.js';
-import { loadScripts, type ScriptLoader } from '../scripts/script-loader.js';
-import { SingleFlight } from '../scripts/single-flight.js';
+import { luaScripts, type ScriptName } from '../../scripts/lua.generated.js';
+import { scriptClientOf } from '../../scripts/script-client.js';
+import { loadScripts, type ScriptLoader } from '../../scripts/script-loader.js';
+import { SingleFlight } from '../../scripts/single-flight.js';
 import { clusterReady, nodeKey, refreshSlots } from './cluster-client.js';
 
 /**

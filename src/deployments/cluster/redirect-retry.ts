@@ -1,5 +1,5 @@
 import type { Cluster } from 'ioredis';
-import type { ScriptClient } from '../scripts/script-client.js';
+import type { ScriptClient } from '../../scripts/script-client.js';
 import { refreshSlots } from './cluster-client.js';
 
 /**

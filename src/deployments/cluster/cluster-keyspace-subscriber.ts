@@ -1,11 +1,11 @@
 import calculateSlot from 'cluster-key-slot';
 import { Redis, type Cluster } from 'ioredis';
-import { clusterReady, nodeKey } from '../cluster/cluster-client.js';
-import { ClusterMasters } from '../cluster/cluster-masters.js';
-import { UserSessionStorageError } from '../errors/user-session-storage-error.js';
-import type { ProbeSite } from './keyspace-events-probe.js';
-import { KeyspaceSubscriber } from './keyspace-subscriber.js';
-import type { KeyEventHandlers, Subscriber } from './subscriber.js';
+import { clusterReady, nodeKey } from './cluster-client.js';
+import { ClusterMasters } from './cluster-masters.js';
+import { UserSessionStorageError } from '../../errors/user-session-storage-error.js';
+import type { ProbeSite } from '../../subscriber/keyspace-events-probe.js';
+import { KeyspaceSubscriber } from '../../subscriber/keyspace-subscriber.js';
+import type { KeyEventHandlers, Subscriber } from '../../subscriber/subscriber.js';
 
 export interface ClusterKeyspaceSubscriberOptions extends KeyEventHandlers {
   cluster: Cluster;
