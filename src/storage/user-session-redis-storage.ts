@@ -5,7 +5,7 @@ import { ErrorCode } from '../errors/error-code.js';
 import { UserSessionStorageError } from '../errors/user-session-storage-error.js';
 import { KeySchema } from '../keys/key-schema.js';
 import type { ScriptName } from '../scripts/lua.generated.js';
-import { EVICTED_CODE, EXPIRED_CODE, parseReply, type EndReason, type ScriptReply } from '../scripts/reply.js';
+import { EVICTED_CODE, EXPIRED_CODE, parseReply, type ScriptReply } from '../scripts/reply.js';
 import type { ScriptLoader } from '../scripts/script-loader.js';
 import { ScriptRunner } from '../scripts/script-runner.js';
 import { OwnDeletes } from '../subscriber/own-deletes.js';
@@ -13,19 +13,11 @@ import type { KeyEvent, Subscriber } from '../subscriber/subscriber.js';
 import { assertSessionId, assertSubject, assertTtlSeconds } from '../validation/validate.js';
 import { deploymentOf, type Deployment } from './deployment.js';
 import { resolveOptions, type ResolvedOptions, type UserSessionStorageOptions } from './options.js';
+import type { SessionEndedEvent, UserSessionStorageEventName, UserSessionStorageEvents, UserSessionStorageListener } from './storage-events.js';
 
-/**
- * Payload of the `'expired'`, `'evicted'` and `'deleted'` events: which
- * session ended. The event name says why.
- */
-export interface SessionEndedEvent {
-  /** The subject (user) whose session ended, exactly as given to `insert`. */
-  subject: string;
-  /** The ended session's id, exactly as given to `insert`. */
-  sessionId: string;
-}
+export type { SessionEndedEvent } from './storage-events.js';
 
-// The interface gives `on` its typed overloads; it must repeat the class's type parameter to merge with it.
+// The interface types the EventEmitter methods by UserSessionStorageEvents; it must repeat the class's type parameter to merge with it.
 // eslint-disable-next-line @typescript-eslint/no-unused-vars
 export interface UserSessionRedisStorage<MetaData> {
   /**
@@ -33,7 +25,7 @@ export interface UserSessionRedisStorage<MetaData> {
    * `'evicted'`: its value vanished before its expiry (maxmemory eviction,
    * or a DEL/UNLINK from outside the library). `'deleted'`: `delete`, `deleteAll`
    * or `onLimit: 'evict-oldest'` ended it (emitted by the instance that ran
-   * the call).
+   * the call). Payload: {@link SessionEndedEvent}.
    *
    * Guarantees: no ended session is reported twice across all storage
    * instances (processes) sharing the server and prefix, and none before it
@@ -45,17 +37,37 @@ export interface UserSessionRedisStorage<MetaData> {
    * `keyspaceEvents: 'off'`, `'expired'` and `'evicted'` come only when an
    * operation prunes the stale entry (`readAll`, `count`, `deleteAll`,
    * `insert`, or a `read`/`touch`/`update`/`delete` of that session).
-   */
-  on(event: EndReason, listener: (event: SessionEndedEvent) => void): this;
-  /**
-   * Listens for failures in the background, which no call can report: a
+   *
+   * `'error'`: a failure in the background, which no call can report: a
    * script preload or a resubscribe after a reconnect, a cleanup call after
    * a notification. Always a {@link UserSessionStorageError}. Emitted only
    * when a listener exists, so an unlistened failure never crashes the
-   * process; correctness does not depend on these background tasks.
+   * process; correctness does not depend on these background tasks. Every
+   * background failure, listened to or not, is also published on a
+   * diagnostics channel (docs/observability.md).
    */
-  on(event: 'error', listener: (error: UserSessionStorageError) => void): this;
+  on<E extends UserSessionStorageEventName>(event: E, listener: UserSessionStorageListener<E>): this;
+  /** As {@link UserSessionRedisStorage.on}, for the next event `event` only. */
+  once<E extends UserSessionStorageEventName>(event: E, listener: UserSessionStorageListener<E>): this;
+  /** Removes a listener added with `on`, `once`, `addListener` or a `prepend…` method. */
+  off<E extends UserSessionStorageEventName>(event: E, listener: UserSessionStorageListener<E>): this;
+  /** Same as {@link UserSessionRedisStorage.on}. */
+  addListener<E extends UserSessionStorageEventName>(event: E, listener: UserSessionStorageListener<E>): this;
+  /** Same as {@link UserSessionRedisStorage.off}. */
+  removeListener<E extends UserSessionStorageEventName>(event: E, listener: UserSessionStorageListener<E>): this;
+  /** As {@link UserSessionRedisStorage.on}, called before the listeners added so far. */
+  prependListener<E extends UserSessionStorageEventName>(event: E, listener: UserSessionStorageListener<E>): this;
+  /** As {@link UserSessionRedisStorage.once}, called before the listeners added so far. */
+  prependOnceListener<E extends UserSessionStorageEventName>(event: E, listener: UserSessionStorageListener<E>): this;
+  /** The storage's own: emitting from outside would report sessions that did not end. */
+  emit<E extends UserSessionStorageEventName>(event: E, ...args: UserSessionStorageEvents[E]): boolean;
 }
+
+/** The scripts that delete values whose end they report as 'deleted' (see OwnDeletes). */
+const deletesValues: ReadonlySet<ScriptName> = new Set(['delete', 'deleteAll', 'insert']);
+
+/** Rounds of NEED_KEYS a call on a cluster goes through before it gives up (each round means the subject gained a session). */
+const MAX_KEY_ROUNDS = 16;
 
 /**
  * Stores users' login sessions in Redis. Create one with
@@ -81,12 +93,6 @@ export interface UserSessionRedisStorage<MetaData> {
  * @typeParam MetaData - What is stored per session; any value the codec
  * encodes (see {@link DefaultMetaData} for a ready-made shape).
  */
-/** The scripts that delete values whose end they report as 'deleted' (see OwnDeletes). */
-const deletesValues: ReadonlySet<ScriptName> = new Set(['delete', 'deleteAll', 'insert']);
-
-/** Rounds of NEED_KEYS a call on a cluster goes through before it gives up (each round means the subject gained a session). */
-const MAX_KEY_ROUNDS = 16;
-
 export class UserSessionRedisStorage<MetaData = unknown> extends EventEmitter {
   private closed = false;
   private readonly loader: ScriptLoader;
