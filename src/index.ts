@@ -8,3 +8,11 @@ export type { DefaultMetaData } from './metadata.js';
 export type { KeyspaceEventsMode } from './subscriber/keyspace-events-config.js';
 export type { EndReason } from './scripts/reply.js';
 export { MAX_ID_BYTES, MAX_TTL_SECONDS } from './validation/validate.js';
+export {
+  diagnosticsChannels,
+  type ScriptLoadMessage,
+  type TopologyMessage,
+  type SubscriberMessage,
+  type RedirectRetryMessage,
+  type BackgroundErrorMessage,
+} from './observability/diagnostics.js';

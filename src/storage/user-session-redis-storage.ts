@@ -8,6 +8,7 @@ import type { ScriptName } from '../scripts/lua.generated.js';
 import { EVICTED_CODE, EXPIRED_CODE, parseReply, type ScriptReply } from '../scripts/reply.js';
 import type { ScriptLoader } from '../scripts/script-loader.js';
 import { ScriptRunner } from '../scripts/script-runner.js';
+import { traceBackgroundError, type BackgroundErrorMessage } from '../observability/diagnostics.js';
 import { OwnDeletes } from '../subscriber/own-deletes.js';
 import type { KeyEvent, Subscriber } from '../subscriber/subscriber.js';
 import { assertSessionId, assertSubject, assertTtlSeconds } from '../validation/validate.js';
@@ -113,7 +114,7 @@ export class UserSessionRedisStorage<MetaData = unknown> extends EventEmitter {
   ) {
     super();
     // Preloads on every ready connection (every node of a cluster), so the first call after a reconnect finds its script.
-    this.loader = deployment.scriptLoader((e) => this.report(e));
+    this.loader = deployment.scriptLoader((e) => this.report(e, 'script-load'));
     this.runner = new ScriptRunner(deployment.scriptClient, this.loader);
     this.declaresKeys = deployment.declaresKeys ? '1' : '0';
   }
@@ -149,7 +150,7 @@ export class UserSessionRedisStorage<MetaData = unknown> extends EventEmitter {
         storage.subscriber = storage.deployment.subscriber({
           mode: settings.keyspaceEvents,
           onKeyEvent: (key, event) => storage.cleanUp(key, event),
-          onError: (error) => storage.report(error),
+          onError: (error) => storage.report(error, 'subscriber'),
         });
         await storage.subscriber.start();
       }
@@ -337,7 +338,7 @@ export class UserSessionRedisStorage<MetaData = unknown> extends EventEmitter {
     const clean = (): Promise<unknown> =>
       this.run(subject, 'cleanup', [key, this.keys.indexKey(subject)], [sessionId, event === 'expired' ? EXPIRED_CODE : EVICTED_CODE]);
     if (event !== 'del') {
-      clean().catch((e: unknown) => this.report(e));
+      clean().catch((e: unknown) => this.report(e, 'cleanup'));
       return;
     }
     // The notification and the reply of the call that deleted the key come on
@@ -345,7 +346,7 @@ export class UserSessionRedisStorage<MetaData = unknown> extends EventEmitter {
     const deleting = [...(this.deleting.get(subject) ?? [])];
     void Promise.allSettled(deleting)
       .then(() => (this.ownDeletes.take(key) || this.closed ? undefined : clean()))
-      .catch((e: unknown) => this.report(e));
+      .catch((e: unknown) => this.report(e, 'cleanup'));
   }
 
   /** Keeps `call` among the subject's calls in flight that may delete values, until it settles. */
@@ -426,7 +427,11 @@ export class UserSessionRedisStorage<MetaData = unknown> extends EventEmitter {
     );
   }
 
-  private report(error: unknown): void {
-    if (this.listenerCount('error') > 0) this.emit('error', this.wrap(error));
+  /** A background failure: to the 'error' listeners if any, and to the diagnostics channel in any case. */
+  private report(error: unknown, task: BackgroundErrorMessage['task']): void {
+    const wrapped = this.wrap(error);
+    const emitted = this.listenerCount('error') > 0;
+    traceBackgroundError({ task, keyPrefix: this.settings.keyPrefix, error: wrapped, emitted });
+    if (emitted) this.emit('error', wrapped);
   }
 }

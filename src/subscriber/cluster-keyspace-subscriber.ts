@@ -3,6 +3,7 @@ import { Redis, type Cluster } from 'ioredis';
 import { clusterReady, nodeKey } from '../cluster/cluster-client.js';
 import { ClusterMasters } from '../cluster/cluster-masters.js';
 import { UserSessionStorageError } from '../errors/user-session-storage-error.js';
+import { traceSubscriber } from '../observability/diagnostics.js';
 import type { ProbeSite } from './keyspace-events-probe.js';
 import { KeyspaceSubscriber } from './keyspace-subscriber.js';
 import type { KeyEventHandlers, Subscriber } from './subscriber.js';
@@ -76,10 +77,12 @@ export class ClusterKeyspaceSubscriber implements Subscriber {
       if (masters.has(key)) continue;
       this.subscribers.delete(key);
       subscriber.stop().catch(() => {});
+      traceSubscriber(key, 'stopped');
     }
     for (const key of masters) {
       if (this.subscribers.has(key)) continue;
       this.add(key).catch((error: unknown) => {
+        traceSubscriber(key, 'failed', error);
         // Not reachable yet (a node coming back, a failover in progress): the
         // next check tries again. Only a refused configuration is news.
         if (error instanceof UserSessionStorageError) this.options.onError(error);
@@ -92,6 +95,7 @@ export class ClusterKeyspaceSubscriber implements Subscriber {
     this.subscribers.set(key, subscriber);
     try {
       await subscriber.start();
+      traceSubscriber(key, 'subscribed');
     } catch (error) {
       if (this.subscribers.get(key) === subscriber) this.subscribers.delete(key);
       await subscriber.stop();
