@@ -11,6 +11,7 @@ import { refreshSlots } from './cluster-client.js';
  * refusal is read out of that message.
  */
 const notRun = /^(?:Too many Cluster redirections\. Last error: (?:\w+: )?)?(MOVED|ASK|TRYAGAIN|CLUSTERDOWN) /;
+const refusals = ['MOVED', 'ASK', 'TRYAGAIN', 'CLUSTERDOWN'] as const;
 /**
  * The refusal behind a failed call, if it was one. The tracked command
  * (src/scripts/tracked-command.ts) reports a failure before the command
@@ -21,7 +22,6 @@ function refusal(error: unknown): RedirectRetryMessage['refusal'] | undefined {
   const found = cause instanceof Error ? notRun.exec(cause.message)?.[1] : undefined;
   return refusals.find((r) => r === found);
 }
-const refusals = ['MOVED', 'ASK', 'TRYAGAIN', 'CLUSTERDOWN'] as const;
 
 /** As ioredis's own maxRedirections. */
 const MAX_ATTEMPTS = 16;
