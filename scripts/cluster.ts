@@ -215,6 +215,39 @@ export async function startLocalCluster(options: LocalClusterOptions = {}): Prom
   }
 }
 
+/**
+ * The environment variable through which `npm test` (scripts/test.ts) hands
+ * its one shared cluster to the test files: a JSON array of its startup nodes.
+ */
+export const SHARED_CLUSTER_ENV = 'USER_SESSION_TEST_CLUSTER';
+
+/**
+ * A LocalCluster started by another process (`npm test`'s shared one): its
+ * nodes are reached, never started, killed or added to, and stop() only
+ * closes this process's connections to them.
+ */
+export function attachLocalCluster(startupNodes: readonly { host: string; port: number }[]): LocalCluster {
+  const nodes = startupNodes.map((n) => new LocalClusterNode(n.host, n.port, [], false));
+  return {
+    nodes,
+    dir: '',
+    startupNodes: nodes.map((n) => ({ host: n.host, port: n.port })),
+    async masters() {
+      const roles = await Promise.all(nodes.map((n) => n.role().catch(() => undefined)));
+      return nodes.filter((_, i) => roles[i] === 'master');
+    },
+    async waitUntilHealthy(timeoutMs = 30_000) {
+      await waitUntil('cluster_state:ok, every node known and every replica in sync', () => healthy(nodes), timeoutMs);
+    },
+    addMaster() {
+      return Promise.reject(new Error('a shared cluster is never resharded: start a cluster of your own'));
+    },
+    async stop() {
+      for (const node of nodes) node.disconnect();
+    },
+  };
+}
+
 function nodeArgs(dir: string, port: number, nodeTimeoutMs: number): string[] {
   return [
     '--port',

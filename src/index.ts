@@ -1,4 +1,5 @@
 export { UserSessionRedisStorage, type SessionEndedEvent } from './storage/user-session-redis-storage.js';
+export type { UserSessionStorageEvents, UserSessionStorageEventName, UserSessionStorageListener } from './storage/storage-events.js';
 export { DEFAULT_CONCURRENT_SESSIONS, MAX_CONCURRENT_SESSIONS, type UserSessionStorageOptions, type OnLimit } from './storage/options.js';
 export { UserSessionStorageError, ErrorCode } from './errors/index.js';
 export type { Codec } from './codec/codec.js';
@@ -7,3 +8,11 @@ export type { DefaultMetaData } from './metadata.js';
 export type { KeyspaceEventsMode } from './subscriber/keyspace-events-config.js';
 export type { EndReason } from './scripts/result-codes.js';
 export { MAX_ID_BYTES, MAX_TTL_SECONDS } from './validation/validate.js';
+export {
+  diagnosticsChannels,
+  type ScriptLoadMessage,
+  type TopologyMessage,
+  type SubscriberMessage,
+  type RedirectRetryMessage,
+  type BackgroundErrorMessage,
+} from './observability/diagnostics.js';

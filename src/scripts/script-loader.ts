@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { nodeName, traceScriptLoad } from '../observability/diagnostics.js';
 import { luaScripts, type ScriptName } from './lua.generated.js';
 import type { ScriptClient } from './script-client.js';
 import { SingleFlight } from './single-flight.js';
@@ -32,13 +33,16 @@ export class SingleNodeScriptLoader implements ScriptLoader {
   readonly maxReloads = 1;
   private readonly reloads = new SingleFlight();
   private stopFollowing = (): void => {};
+  /** The server's name in trace messages, once known. */
+  private node: string | undefined;
 
   constructor(private readonly client: ScriptLoadClient) {}
 
   /** Loads every script again on each 'ready' of the connection: a restarted server has none. */
-  followReconnects(connection: Pick<Redis, 'on' | 'off'>, onError: (error: unknown) => void): this {
+  followReconnects(connection: Pick<Redis, 'on' | 'off' | 'options'>, onError: (error: unknown) => void): this {
+    const node = (this.node = nodeName(connection));
     const reload = (): void => {
-      this.loadAll().catch(onError);
+      traceScriptLoad(this.loadAll(), { trigger: 'ready', node, script: 'all' }).catch(onError);
     };
     connection.on('ready', reload);
     this.stopFollowing = () => connection.off('ready', reload);
@@ -51,7 +55,9 @@ export class SingleNodeScriptLoader implements ScriptLoader {
 
   /** One reload at a time per script, however many pipelined calls hit NOSCRIPT together. */
   load(name: ScriptName): Promise<unknown> {
-    return this.reloads.run(name, () => this.client.call('SCRIPT', 'LOAD', luaScripts[name].lua));
+    return this.reloads.run(name, () =>
+      traceScriptLoad(this.client.call('SCRIPT', 'LOAD', luaScripts[name].lua), { trigger: 'noscript', node: this.node, script: name }),
+    );
   }
 
   stop(): void {

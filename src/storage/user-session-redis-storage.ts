@@ -16,7 +16,6 @@ import { read } from '../operations/read.js';
 import { touch } from '../operations/touch.js';
 import { update } from '../operations/update.js';
 import type { EndedSession } from '../scripts/reply.js';
-import type { EndReason } from '../scripts/result-codes.js';
 import type { ScriptLoader } from '../scripts/script-loader.js';
 import { ScriptRunner } from '../scripts/script-runner.js';
 import { OwnDeletes } from '../subscriber/own-deletes.js';
@@ -24,19 +23,12 @@ import type { KeyEvent, Subscriber } from '../subscriber/subscriber.js';
 import { assertSessionId, assertSubject, assertTtlSeconds } from '../validation/validate.js';
 import { deploymentOf, type Deployment } from '../deployments/index.js';
 import { resolveOptions, type ResolvedOptions, type UserSessionStorageOptions } from './options.js';
+import type { SessionEndedEvent, UserSessionStorageEventName, UserSessionStorageEvents, UserSessionStorageListener } from './storage-events.js';
+import { traceBackgroundError, type BackgroundErrorMessage } from '../observability/diagnostics.js';
 
-/**
- * Payload of the `'expired'`, `'evicted'` and `'deleted'` events: which
- * session ended. The event name says why.
- */
-export interface SessionEndedEvent {
-  /** The subject (user) whose session ended, exactly as given to `insert`. */
-  subject: string;
-  /** The ended session's id, exactly as given to `insert`. */
-  sessionId: string;
-}
+export type { SessionEndedEvent } from './storage-events.js';
 
-// The interface gives `on` its typed overloads; it must repeat the class's type parameter to merge with it.
+// The interface types the EventEmitter methods by UserSessionStorageEvents; it must repeat the class's type parameter to merge with it.
 // eslint-disable-next-line @typescript-eslint/no-unused-vars
 export interface UserSessionRedisStorage<MetaData> {
   /**
@@ -44,28 +36,42 @@ export interface UserSessionRedisStorage<MetaData> {
    * `'evicted'`: its value vanished before its expiry (maxmemory eviction,
    * or a DEL/UNLINK from outside the library). `'deleted'`: `delete`, `deleteAll`
    * or `onLimit: 'evict-oldest'` ended it (emitted by the instance that ran
-   * the call).
+   * the call). Payload: {@link SessionEndedEvent}.
    *
    * Guarantees: no ended session is reported twice across all storage
    * instances (processes) sharing the server and prefix, and none before it
    * has ended. A session is reported while its subject's index exists; see
-   * the README ("Events") for sessions whose index Redis evicted first.
+   * docs/errors-and-events.md for sessions whose index Redis evicted first.
    * Sessions ended by a call whose reply was lost (`REDIS_ERROR`, outcome
    * unknown) are not reported. Events are emitted after the call that caused them has
    * settled, so a throwing listener cannot fail that call. With
    * `keyspaceEvents: 'off'`, `'expired'` and `'evicted'` come only when an
    * operation prunes the stale entry (`readAll`, `count`, `deleteAll`,
    * `insert`, or a `read`/`touch`/`update`/`delete` of that session).
-   */
-  on(event: EndReason, listener: (event: SessionEndedEvent) => void): this;
-  /**
-   * Listens for failures in the background, which no call can report: a
+   *
+   * `'error'`: a failure in the background, which no call can report: a
    * script preload or a resubscribe after a reconnect, a cleanup call after
    * a notification. Always a {@link UserSessionStorageError}. Emitted only
    * when a listener exists, so an unlistened failure never crashes the
-   * process; correctness does not depend on these background tasks.
+   * process; correctness does not depend on these background tasks. Every
+   * background failure, listened to or not, is also published on a
+   * diagnostics channel (docs/observability.md).
    */
-  on(event: 'error', listener: (error: UserSessionStorageError) => void): this;
+  on<E extends UserSessionStorageEventName>(event: E, listener: UserSessionStorageListener<E>): this;
+  /** As {@link UserSessionRedisStorage.on}, for the next event `event` only. */
+  once<E extends UserSessionStorageEventName>(event: E, listener: UserSessionStorageListener<E>): this;
+  /** Removes a listener added with `on`, `once`, `addListener` or a `prepend…` method. */
+  off<E extends UserSessionStorageEventName>(event: E, listener: UserSessionStorageListener<E>): this;
+  /** Same as {@link UserSessionRedisStorage.on}. */
+  addListener<E extends UserSessionStorageEventName>(event: E, listener: UserSessionStorageListener<E>): this;
+  /** Same as {@link UserSessionRedisStorage.off}. */
+  removeListener<E extends UserSessionStorageEventName>(event: E, listener: UserSessionStorageListener<E>): this;
+  /** As {@link UserSessionRedisStorage.on}, called before the listeners added so far. */
+  prependListener<E extends UserSessionStorageEventName>(event: E, listener: UserSessionStorageListener<E>): this;
+  /** As {@link UserSessionRedisStorage.once}, called before the listeners added so far. */
+  prependOnceListener<E extends UserSessionStorageEventName>(event: E, listener: UserSessionStorageListener<E>): this;
+  /** The storage's own: emitting from outside would report sessions that did not end. */
+  emit<E extends UserSessionStorageEventName>(event: E, ...args: UserSessionStorageEvents[E]): boolean;
 }
 
 /**
@@ -112,7 +118,7 @@ export class UserSessionRedisStorage<MetaData = unknown> extends EventEmitter {
   ) {
     super();
     // Preloads on every ready connection (every node of a cluster), so the first call after a reconnect finds its script.
-    this.loader = deployment.scriptLoader((e) => this.report(e));
+    this.loader = deployment.scriptLoader((e) => this.report(e, 'script-load'));
     this.runner = new ScriptRunner(deployment.scriptClient, this.loader);
     this.context = { keys, format, settings, declaresKeys: deployment.declaresKeys };
   }
@@ -148,7 +154,7 @@ export class UserSessionRedisStorage<MetaData = unknown> extends EventEmitter {
         storage.subscriber = storage.deployment.subscriber({
           mode: settings.keyspaceEvents,
           onKeyEvent: (key, event) => storage.cleanUp(key, event),
-          onError: (error) => storage.report(error),
+          onError: (error) => storage.report(error, 'subscriber'),
         });
         await storage.subscriber.start();
       }
@@ -312,7 +318,7 @@ export class UserSessionRedisStorage<MetaData = unknown> extends EventEmitter {
     const clean = (): Promise<unknown> =>
       this.call(cleanup, { subject, sessionId, valueKey: key, reason: event === 'expired' ? 'expired' : 'evicted' });
     if (event !== 'del') {
-      clean().catch((e: unknown) => this.report(e));
+      clean().catch((e: unknown) => this.report(e, 'cleanup'));
       return;
     }
     // The notification and the reply of the call that deleted the key come on
@@ -320,7 +326,7 @@ export class UserSessionRedisStorage<MetaData = unknown> extends EventEmitter {
     const deleting = [...(this.deleting.get(subject) ?? [])];
     void Promise.allSettled(deleting)
       .then(() => (this.ownDeletes.take(key) || this.closed ? undefined : clean()))
-      .catch((e: unknown) => this.report(e));
+      .catch((e: unknown) => this.report(e, 'cleanup'));
   }
 
   /** Keeps `call` among the subject's calls in flight that may delete values, until it settles. */
@@ -388,7 +394,12 @@ export class UserSessionRedisStorage<MetaData = unknown> extends EventEmitter {
     );
   }
 
-  private report(error: unknown): void {
-    if (this.listenerCount('error') > 0) this.emit('error', this.wrap(error));
+  /** A background failure: to the 'error' listeners if any, and to the diagnostics channel in any case. */
+  private report(error: unknown, task: BackgroundErrorMessage['task']): void {
+    const wrapped = this.wrap(error);
+    const emitted = this.listenerCount('error') > 0;
+    traceBackgroundError({ task, keyPrefix: this.keys.prefix, error: wrapped, emitted });
+    if (emitted) this.emit('error', wrapped);
   }
+
 }

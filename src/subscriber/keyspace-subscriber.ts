@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { nodeName, traceSubscriber } from '../observability/diagnostics.js';
 import { keyeventChannels } from './keyevent-channels.js';
 import { configureKeyspaceEvents } from './keyspace-events-config.js';
 import { probeKeyspaceEvents, PROBE_TIMEOUT_MS, type ProbeSite } from './keyspace-events-probe.js';
@@ -39,7 +40,11 @@ export class KeyspaceSubscriber implements Subscriber {
       if (event) options.onKeyEvent(key, event);
     });
     connection.on('ready', () => {
-      if (this.started) this.subscribe().catch((e: unknown) => options.onError(e));
+      if (this.started)
+        this.subscribe().then(
+          () => traceSubscriber(nodeName(connection), 'resubscribed'),
+          (e: unknown) => options.onError(e),
+        );
     });
     // Connection errors are retried by ioredis; they are not the storage's to report.
     connection.on('error', () => {});

@@ -1,38 +1,18 @@
 import anyTest, { type TestFn } from 'ava';
-import { UserSessionRedisStorage, UserSessionStorageError } from '../../src/index.js';
+import { UserSessionRedisStorage } from '../../src/index.js';
 import { ClusterBackend, keysOn } from '../helpers/cluster-backend.js';
 import { waitFor } from '../helpers/wait.js';
 import { record } from '../storage/behaviour-suite.js';
 
 const test = anyTest as TestFn<{ backend: ClusterBackend }>;
 
+// On the test run's shared cluster: it touches keys of its own prefix only. The test that changes
+// notify-keyspace-events on every node runs on a cluster of its own, in cluster-deployment-wide.test.ts.
 test.before(async (t) => {
-  t.context.backend = await ClusterBackend.start();
+  t.context.backend = await ClusterBackend.shared();
 });
 test.after.always(async (t) => {
   await t.context.backend?.stop();
-});
-
-test.serial("'configure' sets notify-keyspace-events on every master; 'verify' rejects when one master lacks it", async (t) => {
-  const { backend } = t.context;
-  const masters = await backend.cluster.masters();
-  t.is(masters.length, 3);
-  await Promise.all(backend.cluster.nodes.map((n) => n.command('CONFIG', 'SET', 'notify-keyspace-events', '')));
-  const storage = await UserSessionRedisStorage.create({ client: await backend.clusterClient(), keyPrefix: 'configure' });
-  for (const master of masters) {
-    const [, flags] = await master.command<[string, string]>('CONFIG', 'GET', 'notify-keyspace-events');
-    t.true(
-      ['E', 'g', 'x', 'e'].every((f) => flags.includes(f)),
-      `master ${master.port} has "${flags}"`,
-    );
-  }
-  await storage.close();
-  await masters[1]!.command('CONFIG', 'SET', 'notify-keyspace-events', '');
-  const error = await t.throwsAsync(
-    UserSessionRedisStorage.create({ client: await backend.clusterClient(), keyPrefix: 'verify', keyspaceEvents: 'verify' }),
-    { instanceOf: UserSessionStorageError },
-  );
-  t.is(error?.code, 'KEYSPACE_EVENTS_DISABLED');
 });
 
 test.serial('sessions of hundreds of subjects on every shard expire and each is reported exactly once by two instances', async (t) => {

@@ -1,6 +1,13 @@
+import { subscribe } from 'node:diagnostics_channel';
 import anyTest, { type TestFn } from 'ava';
 import calculateSlot from 'cluster-key-slot';
-import { UserSessionRedisStorage, UserSessionStorageError, type UserSessionStorageOptions } from '../../src/index.js';
+import {
+  diagnosticsChannels,
+  UserSessionRedisStorage,
+  UserSessionStorageError,
+  type RedirectRetryMessage,
+  type UserSessionStorageOptions,
+} from '../../src/index.js';
 import { KeySchema } from '../../src/keys/key-schema.js';
 import type { LocalClusterNode } from '../../scripts/cluster.js';
 import { ClusterBackend, keysOn } from '../helpers/cluster-backend.js';
@@ -71,6 +78,15 @@ test.before(async (t) => {
     return { storage, events: record(storage) };
   };
   t.context.storages = { reject: await open('reject'), 'evict-oldest': await open('evict-oldest') };
+});
+/** Every retry of the redirect retry (docs/observability.md): the calls left pending longer than ioredis's patience need it. */
+const redirectRetries: RedirectRetryMessage[] = [];
+subscribe(diagnosticsChannels.redirectRetry, (message) => void redirectRetries.push(message as RedirectRetryMessage));
+test.after('the calls that outlasted ioredis were sent again, and each retry was traced', (t) => {
+  t.true(
+    redirectRetries.some((m) => m.willRetry && m.refusal === 'TRYAGAIN' && m.key?.startsWith(`${PREFIX}:`)),
+    JSON.stringify(redirectRetries.slice(0, 5)),
+  );
 });
 test.after.always(async (t) => {
   for (const { storage } of Object.values(t.context.storages ?? {})) await storage.close();

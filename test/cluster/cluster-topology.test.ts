@@ -1,5 +1,12 @@
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import anyTest, { type TestFn } from 'ava';
-import { UserSessionRedisStorage } from '../../src/index.js';
+import {
+  diagnosticsChannels,
+  UserSessionRedisStorage,
+  type ScriptLoadMessage,
+  type SubscriberMessage,
+  type TopologyMessage,
+} from '../../src/index.js';
 import { luaScripts, type ScriptName } from '../../src/scripts/lua.generated.js';
 import { scriptSha } from '../../src/scripts/script-runner.js';
 import type { LocalClusterNode } from '../../scripts/cluster.js';
@@ -47,6 +54,13 @@ test.serial(
     const storage = await UserSessionRedisStorage.create<Meta>({ client: await backend.clusterClient(), keyPrefix: 'reshard' });
     t.teardown(() => storage.close());
     const events = record(storage);
+    // Traced background work (docs/observability.md), checked once the new master is known.
+    const traced: Record<string, unknown[]> = {};
+    for (const name of [diagnosticsChannels.topology, diagnosticsChannels.subscriber, diagnosticsChannels.scriptLoad]) {
+      const onMessage = (message: unknown): void => void (traced[name] ??= []).push(message);
+      subscribe(name, onMessage);
+      t.teardown(() => void unsubscribe(name, onMessage));
+    }
     const load = startAcknowledgedLoad(storage, { subjects: 400, workers: 4 });
     const { acknowledged, failures } = load;
     let added: LocalClusterNode;
@@ -61,6 +75,20 @@ test.serial(
     t.deepEqual(failures, [], 'no ASK, TRYAGAIN, CROSSSLOT or NOSCRIPT reached the caller');
     t.true((await keysOn(added, 'reshard:*')).length > 0, 'sessions moved to the new master');
     t.deepEqual(await cached(added), names, 'the new master got every script');
+    const node = `${added!.host}:${added!.port}`;
+    const seen = <T>(channel: string, match: (m: T) => boolean): boolean => (traced[channel] ?? []).some((m) => match(m as T));
+    t.true(
+      seen<TopologyMessage>(diagnosticsChannels.topology, (m) => m.added.includes(node)),
+      'the new master was traced',
+    );
+    t.true(
+      seen<SubscriberMessage>(diagnosticsChannels.subscriber, (m) => m.node === node && m.action === 'subscribed'),
+      'its subscriber was traced',
+    );
+    t.true(
+      seen<ScriptLoadMessage>(diagnosticsChannels.scriptLoad, (m) => m.node === node && m.script === 'all' && !m.error),
+      'its preload was traced',
+    );
     const lost = [];
     for (const n of acknowledged) if ((await storage.read(...load.sessionOf(n)))?.n !== n) lost.push(n);
     t.deepEqual(lost, [], 'every acknowledged session survived the move');

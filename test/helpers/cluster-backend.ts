@@ -1,5 +1,5 @@
 import { Cluster, type ClusterOptions } from 'ioredis';
-import { startLocalCluster, type LocalCluster, type LocalClusterNode } from '../../scripts/cluster.js';
+import { attachLocalCluster, SHARED_CLUSTER_ENV, startLocalCluster, type LocalCluster, type LocalClusterNode } from '../../scripts/cluster.js';
 import type { Backend, StorageClient } from './backend.js';
 import { allKeys } from './scan.js';
 
@@ -14,7 +14,15 @@ export async function keysOn(node: LocalClusterNode, pattern: string): Promise<s
   }
 }
 
-/** The behaviour suite's Backend on a real local Redis Cluster (3 masters, 3 replicas). */
+/** How a backend holds its cluster: started for it, shared by the test run, or borrowed from another backend. */
+type Tenure = 'own' | 'shared' | 'borrowed';
+
+/**
+ * The behaviour suite's Backend on a real local Redis Cluster (3 masters, 3
+ * replicas). Starting one takes seconds and six redis-server processes, so
+ * `npm test` starts one for the whole run (scripts/test.ts) and the files
+ * that leave it as they found it use it ({@link ClusterBackend.shared}).
+ */
 export class ClusterBackend implements Backend {
   readonly name = 'cluster';
   private readonly clients = new Set<Cluster>();
@@ -22,11 +30,36 @@ export class ClusterBackend implements Backend {
   private constructor(
     readonly cluster: LocalCluster,
     private readonly clientOptions: ClusterOptions,
+    private readonly tenure: Tenure,
   ) {}
 
-  /** `clientOptions` apply to the clients handed to the storage, e.g. enableAutoPipelining. */
+  /**
+   * A cluster of the test file's own: for tests that kill nodes, fail over,
+   * move slots, put proxies in front, change CONFIG or ACLs, or SCRIPT FLUSH.
+   * `clientOptions` apply to the clients handed to the storage, e.g. enableAutoPipelining.
+   */
   static async start(clientOptions: ClusterOptions = {}): Promise<ClusterBackend> {
-    return new ClusterBackend(await startLocalCluster(), clientOptions);
+    return new ClusterBackend(await startLocalCluster(), clientOptions, 'own');
+  }
+
+  /**
+   * The test run's shared cluster when `npm test` started one, else (a file
+   * run alone with `npx ava`) a cluster of its own. Only for tests that
+   * touch nothing but keys of their own prefix: other test files use it at
+   * the same time, so {@link ClusterBackend.scriptFlush} and
+   * {@link ClusterBackend.killSubscribers} refuse on it.
+   */
+  static async shared(clientOptions: ClusterOptions = {}): Promise<ClusterBackend> {
+    const nodes = process.env[SHARED_CLUSTER_ENV];
+    if (!nodes) return ClusterBackend.start(clientOptions);
+    const cluster = attachLocalCluster(JSON.parse(nodes) as { host: string; port: number }[]);
+    await cluster.waitUntilHealthy();
+    return new ClusterBackend(cluster, clientOptions, 'shared');
+  }
+
+  /** Another backend on this one's cluster, with other client options; its stop() leaves the cluster running. */
+  borrow(clientOptions: ClusterOptions = {}): ClusterBackend {
+    return new ClusterBackend(this.cluster, clientOptions, 'borrowed');
   }
 
   /** A connected cluster client; `options` as for `new Cluster()`. */
@@ -50,16 +83,23 @@ export class ClusterBackend implements Backend {
   }
 
   async scriptFlush(): Promise<void> {
+    this.assertNotShared('SCRIPT FLUSH');
     await Promise.all(this.cluster.nodes.map((node) => node.command('SCRIPT', 'FLUSH')));
   }
 
   async killSubscribers(): Promise<void> {
+    this.assertNotShared('CLIENT KILL TYPE pubsub');
     await Promise.all(this.cluster.nodes.map((node) => node.command('CLIENT', 'KILL', 'TYPE', 'pubsub')));
   }
 
   async stop(): Promise<void> {
     for (const client of this.clients) client.disconnect();
     this.clients.clear();
-    await this.cluster.stop();
+    // A shared cluster's stop() only closes this process's connections to it.
+    if (this.tenure !== 'borrowed') await this.cluster.stop();
+  }
+
+  private assertNotShared(what: string): void {
+    if (this.tenure === 'shared') throw new Error(`${what} would disturb the other test files on the shared cluster: use ClusterBackend.start()`);
   }
 }

@@ -3,7 +3,10 @@
  * test/storage/single-node.test.ts and the cluster tests both call
  * defineBehaviourSuite. Each test uses its own key prefix, so tests in one
  * file run concurrently without seeing each other; tests that disturb the
- * whole deployment (SCRIPT FLUSH, killing subscribers) are serial.
+ * whole deployment (SCRIPT FLUSH, killing subscribers) are serial, and are
+ * left out where the deployment is shared with other test files
+ * (`tests: 'shareable'`, see ClusterBackend.shared): they run on a cluster
+ * of their own (test/cluster/cluster-deployment-wide.test.ts).
  */
 import type { ExecutionContext, TestFn } from 'ava';
 import { randomUUID } from 'node:crypto';
@@ -19,9 +22,8 @@ import {
 import type { Backend, StorageClient } from '../helpers/backend.js';
 import { waitFor } from '../helpers/wait.js';
 
-export interface SuiteContext {
-  backend: Backend;
-}
+/** The suite keeps its backend itself (two suites may share a file); the context carries nothing. */
+export type SuiteContext = Record<string, never>;
 
 type Meta = Record<string, unknown>;
 type Options = Omit<UserSessionStorageOptions<Meta>, 'client' | 'keyPrefix'>;
@@ -42,13 +44,42 @@ export function record(storage: UserSessionRedisStorage<Meta>): Recorded {
 
 let prefixes = 0;
 
-export function defineBehaviourSuite(test: TestFn<SuiteContext>, startBackend: () => Promise<Backend>): void {
-  test.before(async (t) => {
-    t.context.backend = await startBackend();
+/** Which of the suite's tests a file runs. */
+export interface SuiteSelection {
+  /**
+   * `'all'` (the default); `'shareable'`: all but the deployment-wide ones
+   * (SCRIPT FLUSH, killing every subscriber), for a deployment shared with
+   * other test files; `'deployment-wide'`: only those.
+   */
+  tests?: 'all' | 'shareable' | 'deployment-wide';
+  /** Appended to each title: a file that defines the suite twice needs distinct titles. */
+  titleSuffix?: string;
+}
+
+type Implementation = (t: ExecutionContext<SuiteContext>) => Promise<void>;
+
+export function defineBehaviourSuite(test: TestFn<SuiteContext>, startBackend: () => Promise<Backend>, selection: SuiteSelection = {}): void {
+  const { tests = 'all', titleSuffix = '' } = selection;
+  // The suite's own backend, not t.context's: two suites in one file each have theirs.
+  let backend: Backend | undefined;
+  test.before(async () => {
+    backend = await startBackend();
   });
-  test.after.always(async (t) => {
-    await t.context.backend?.stop();
+  test.after.always(async () => {
+    await backend?.stop();
   });
+  const started = (): Backend => {
+    if (!backend) throw new Error('the backend did not start');
+    return backend;
+  };
+  /** A test of the storage alone: it runs wherever the deployment is. */
+  const shareable = (title: string, implementation: Implementation): void => {
+    if (tests !== 'deployment-wide') test(`${title}${titleSuffix}`, implementation);
+  };
+  /** A test that disturbs every client of the deployment: serial, and never on a shared one. */
+  const deploymentWide = (title: string, implementation: Implementation): void => {
+    if (tests !== 'shareable') test.serial(`${title}${titleSuffix}`, implementation);
+  };
 
   interface Setup {
     storage: UserSessionRedisStorage<Meta>;
@@ -60,7 +91,7 @@ export function defineBehaviourSuite(test: TestFn<SuiteContext>, startBackend: (
   }
 
   async function setup(t: ExecutionContext<SuiteContext>, options: Options = {}): Promise<Setup> {
-    const { backend } = t.context;
+    const backend = started();
     const prefix = `t${++prefixes}-${randomUUID().slice(0, 8)}`;
     const open = async (o: Options): Promise<UserSessionRedisStorage<Meta>> => {
       const s = await UserSessionRedisStorage.create<Meta>({ client: await backend.client(), keyPrefix: prefix, ...o });
@@ -70,12 +101,17 @@ export function defineBehaviourSuite(test: TestFn<SuiteContext>, startBackend: (
     const client = await backend.client();
     const storage = await UserSessionRedisStorage.create<Meta>({ client, keyPrefix: prefix, ...options });
     t.teardown(() => storage.close());
+    // Redis reclaims expired keys by sampling the keys that have a TTL: a test's thousand long sessions left
+    // behind would delay the expiry (and its event) of other tests' short ones, on a deployment shared by files.
+    t.teardown(async () => {
+      await Promise.all((await backend.keys(`${prefix}:*`)).map((key) => client.unlink(key)));
+    });
     return { storage, client, prefix, another: (o = options) => open(o), keys: () => backend.keys(`${prefix}:*`) };
   }
 
   const code = (c: string) => ({ instanceOf: UserSessionStorageError, code: c });
 
-  test('insert, read, readAll, update, touch, delete, deleteAll and count do what they say', async (t) => {
+  shareable('insert, read, readAll, update, touch, delete, deleteAll and count do what they say', async (t) => {
     const { storage } = await setup(t);
     await storage.insert('alice', 's1', { ip: '10.0.0.1' }, 60);
     await storage.insert('alice', 's2', { ip: '10.0.0.2' }, 60);
@@ -103,7 +139,7 @@ export function defineBehaviourSuite(test: TestFn<SuiteContext>, startBackend: (
     t.is(await storage.count('bob'), 1, 'other subjects are untouched');
   });
 
-  test('TTLs: insert sets it, touch resets it, update keeps it; the index outlives the longest session by the grace period', async (t) => {
+  shareable('TTLs: insert sets it, touch resets it, update keeps it; the index outlives the longest session by the grace period', async (t) => {
     const { storage, client, prefix } = await setup(t, { indexGraceSeconds: 30 });
     await storage.insert('u', 'a', { n: 1 }, 100);
     const valueKey = `${prefix}:{u}:s:a`;
@@ -122,7 +158,7 @@ export function defineBehaviourSuite(test: TestFn<SuiteContext>, startBackend: (
     t.true((await pttl(indexKey)) <= 80_000 && (await pttl(indexKey)) > 70_000);
   });
 
-  test('when every session has ended, no key of the storage is left', async (t) => {
+  shareable('when every session has ended, no key of the storage is left', async (t) => {
     const { storage, keys } = await setup(t);
     const events = record(storage);
     await storage.insert('u1', 'a', {}, 60);
@@ -138,7 +174,7 @@ export function defineBehaviourSuite(test: TestFn<SuiteContext>, startBackend: (
     t.deepEqual(events.of('deleted').sort(), ['u1/a', 'u1/b', 'u2/a']);
   });
 
-  test('a duplicate (subject, sessionId) is rejected and leaves the existing session untouched', async (t) => {
+  shareable('a duplicate (subject, sessionId) is rejected and leaves the existing session untouched', async (t) => {
     const { storage, client, prefix } = await setup(t);
     await storage.insert('u', 'a', { first: true }, 100);
     const before = await client.pttl(`${prefix}:{u}:s:a`);
@@ -152,7 +188,7 @@ export function defineBehaviourSuite(test: TestFn<SuiteContext>, startBackend: (
     t.deepEqual(await storage.read('u', 'a'), { again: true });
   });
 
-  test('parallel inserts from two instances never exceed the limit', async (t) => {
+  shareable('parallel inserts from two instances never exceed the limit', async (t) => {
     const { storage, another } = await setup(t, { concurrentSessions: 5 });
     const other = await another();
     const attempts = Array.from({ length: 60 }, (_, i) => (i % 2 ? storage : other).insert('u', `s${i}`, { i }, 60));
@@ -168,7 +204,7 @@ export function defineBehaviourSuite(test: TestFn<SuiteContext>, startBackend: (
     await t.throwsAsync(storage.insert('u', 'too-many', {}, 60), code('TOO_MANY_CONCURRENT_SESSIONS'));
   });
 
-  test(`without concurrentSessions, a subject holds at most ${DEFAULT_CONCURRENT_SESSIONS} live sessions`, async (t) => {
+  shareable(`without concurrentSessions, a subject holds at most ${DEFAULT_CONCURRENT_SESSIONS} live sessions`, async (t) => {
     const { storage, client, prefix } = await setup(t, { keyspaceEvents: 'off' });
     for (let i = 0; i < DEFAULT_CONCURRENT_SESSIONS; i += 100) {
       await Promise.all(Array.from({ length: 100 }, (_, j) => storage.insert('u', `s${i + j}`, {}, 600)));
@@ -180,7 +216,7 @@ export function defineBehaviourSuite(test: TestFn<SuiteContext>, startBackend: (
     t.is(await storage.count('u'), DEFAULT_CONCURRENT_SESSIONS);
   });
 
-  test("at the limit, entries of sessions removed from outside are pruned and reported 'evicted', and do not count", async (t) => {
+  shareable("at the limit, entries of sessions removed from outside are pruned and reported 'evicted', and do not count", async (t) => {
     const { storage, client, prefix } = await setup(t, { keyspaceEvents: 'off', concurrentSessions: 3, onLimit: 'evict-oldest' });
     const events = record(storage);
     await storage.insert('u', 'a', {}, 100);
@@ -194,7 +230,7 @@ export function defineBehaviourSuite(test: TestFn<SuiteContext>, startBackend: (
     t.deepEqual(events.of('deleted'), []);
   });
 
-  test("onLimit 'evict-oldest' ends the live session that expires first and reports it deleted", async (t) => {
+  shareable("onLimit 'evict-oldest' ends the live session that expires first and reports it deleted", async (t) => {
     const { storage, another } = await setup(t, { concurrentSessions: 3, onLimit: 'evict-oldest' });
     const events = record(storage);
     await storage.insert('u', 'long', {}, 500);
@@ -210,7 +246,7 @@ export function defineBehaviourSuite(test: TestFn<SuiteContext>, startBackend: (
     t.is(await storage.count('v'), 3);
   });
 
-  test('each expiry is reported exactly once across two subscribed instances', async (t) => {
+  shareable('each expiry is reported exactly once across two subscribed instances', async (t) => {
     const { storage, another, keys } = await setup(t);
     const other = await another();
     const a = record(storage);
@@ -227,7 +263,7 @@ export function defineBehaviourSuite(test: TestFn<SuiteContext>, startBackend: (
     t.is(a.events.length + b.events.length, 30);
   });
 
-  test("with keyspaceEvents 'off', readAll, count, deleteAll and insert's limit check drop and report stale sessions once", async (t) => {
+  shareable("with keyspaceEvents 'off', readAll, count, deleteAll and insert's limit check drop and report stale sessions once", async (t) => {
     const { storage, client, prefix } = await setup(t, { keyspaceEvents: 'off', concurrentSessions: 2 });
     const events = record(storage);
     await storage.insert('u', 'a', {}, 1);
@@ -258,7 +294,7 @@ export function defineBehaviourSuite(test: TestFn<SuiteContext>, startBackend: (
     t.deepEqual(events.of('deleted'), ['x/b']);
   });
 
-  test('without notifications, each insert and touch removes up to 16 entries of sessions that ended over a second ago', async (t) => {
+  shareable('without notifications, each insert and touch removes up to 16 entries of sessions that ended over a second ago', async (t) => {
     const { storage, client, prefix } = await setup(t, { keyspaceEvents: 'off' });
     const events = record(storage);
     const index = `${prefix}:{u}:i`;
@@ -278,7 +314,7 @@ export function defineBehaviourSuite(test: TestFn<SuiteContext>, startBackend: (
     t.is(events.of('expired').length, 20, 'each reported once');
   });
 
-  test("a value that vanished before its expiry is reported 'evicted'", async (t) => {
+  shareable("a value that vanished before its expiry is reported 'evicted'", async (t) => {
     const { storage, client, prefix } = await setup(t, { keyspaceEvents: 'off' });
     const events = record(storage);
     await storage.insert('u', 'a', {}, 600);
@@ -290,7 +326,7 @@ export function defineBehaviourSuite(test: TestFn<SuiteContext>, startBackend: (
     t.deepEqual(events.of('evicted'), ['u/a']);
   });
 
-  test('fail closed: without its index entry a value is no session, and read removes it', async (t) => {
+  shareable('fail closed: without its index entry a value is no session, and read removes it', async (t) => {
     const { storage, client, prefix, keys } = await setup(t);
     const events = record(storage);
     await storage.insert('u', 'a', { secret: 1 }, 600);
@@ -314,7 +350,7 @@ export function defineBehaviourSuite(test: TestFn<SuiteContext>, startBackend: (
     t.deepEqual(await storage.read('u', 'c'), { new: true });
   });
 
-  test('subjects and session ids of any characters map to distinct keys and round-trip', async (t) => {
+  shareable('subjects and session ids of any characters map to distinct keys and round-trip', async (t) => {
     const { storage } = await setup(t);
     const ids = ['a:b', 'a', 'a}', 'a%7D', '{a}', '}{', '%', '%25', 'x:{y}:s:z', 'émoji 🎉', 'line\nbreak', ' ', 'i', 's:a', '\u0000nul'];
     for (const subject of ids) {
@@ -334,7 +370,7 @@ export function defineBehaviourSuite(test: TestFn<SuiteContext>, startBackend: (
     t.is(await storage.count('a%7D'), ids.length);
   });
 
-  test('expiry of sessions with awkward subjects is reported with the exact subject and id', async (t) => {
+  shareable('expiry of sessions with awkward subjects is reported with the exact subject and id', async (t) => {
     const { storage } = await setup(t);
     const events = record(storage);
     await storage.insert('a}b{c:%7D', 'id:{x}', {}, 1);
@@ -342,7 +378,7 @@ export function defineBehaviourSuite(test: TestFn<SuiteContext>, startBackend: (
     t.deepEqual(events.events[0], { subject: 'a}b{c:%7D', sessionId: 'id:{x}', reason: 'expired' });
   });
 
-  test('storages with different prefixes never see each other', async (t) => {
+  shareable('storages with different prefixes never see each other', async (t) => {
     const first = await setup(t);
     const second = await setup(t);
     const firstEvents = record(first.storage);
@@ -357,7 +393,7 @@ export function defineBehaviourSuite(test: TestFn<SuiteContext>, startBackend: (
     t.is(firstEvents.events.length, 0);
   });
 
-  test('bad input is rejected with INVALID_ARGUMENT before anything is written', async (t) => {
+  shareable('bad input is rejected with INVALID_ARGUMENT before anything is written', async (t) => {
     const { storage, keys } = await setup(t);
     await storage.insert('u', 'existing', {}, 60);
     const before = (await keys()).sort();
@@ -401,7 +437,7 @@ export function defineBehaviourSuite(test: TestFn<SuiteContext>, startBackend: (
     t.deepEqual(await storage.read('x'.repeat(1024), 'é'.repeat(512)), { ok: true });
   });
 
-  test('binary metadata round-trips, custom codecs work, and a value of another codec is an error', async (t) => {
+  shareable('binary metadata round-trips, custom codecs work, and a value of another codec is an error', async (t) => {
     const { storage, another } = await setup(t);
     await storage.insert('u', 'bin', { raw: Buffer.from([0, 255, 1, 254]), nested: { list: [1, 'two', null] } }, 60);
     t.deepEqual(await storage.read('u', 'bin'), { raw: Buffer.from([0, 255, 1, 254]), nested: { list: [1, 'two', null] } });
@@ -417,19 +453,19 @@ export function defineBehaviourSuite(test: TestFn<SuiteContext>, startBackend: (
     await t.throwsAsync(jsonStorage.readAll('u'), code('VALUE_FORMAT_MISMATCH'));
   });
 
-  test("close() stops the storage and leaves the caller's client open", async (t) => {
+  shareable("close() stops the storage and leaves the caller's client open", async (t) => {
     const { storage, client } = await setup(t);
     await storage.close();
     await t.throwsAsync(storage.read('u', 'a'), code('STORAGE_CLOSED'));
     t.is(await client.ping(), 'PONG');
   });
 
-  test.serial('SCRIPT FLUSH between calls is invisible to callers, also for concurrent calls', async (t) => {
+  deploymentWide('SCRIPT FLUSH between calls is invisible to callers, also for concurrent calls', async (t) => {
     const { storage } = await setup(t);
     await storage.insert('u', 'a', { n: 1 }, 60);
-    await t.context.backend.scriptFlush();
+    await started().scriptFlush();
     t.deepEqual(await storage.read('u', 'a'), { n: 1 });
-    await t.context.backend.scriptFlush();
+    await started().scriptFlush();
     const results = await Promise.all([
       ...Array.from({ length: 20 }, (_, i) => storage.insert('u', `p${i}`, { i }, 60)),
       ...Array.from({ length: 20 }, () => storage.read('u', 'a')),
@@ -439,13 +475,13 @@ export function defineBehaviourSuite(test: TestFn<SuiteContext>, startBackend: (
     t.is(await storage.count('u'), 21);
   });
 
-  test.serial('sessions that expire while the subscriber is disconnected are still pruned and reported once', async (t) => {
+  deploymentWide('sessions that expire while the subscriber is disconnected are still pruned and reported once', async (t) => {
     const { storage, another, keys } = await setup(t);
     const other = await another();
     const a = record(storage);
     const b = record(other);
     for (let i = 0; i < 10; i++) await storage.insert('u', `s${i}`, {}, 1);
-    await t.context.backend.killSubscribers();
+    await started().killSubscribers();
     await waitFor('all sessions to be gone', async () => (await storage.count('u')) === 0);
     await waitFor('ten events', () => a.events.length + b.events.length >= 10);
     t.deepEqual([...a.of('expired'), ...b.of('expired')].sort(), Array.from({ length: 10 }, (_, i) => `u/s${i}`).sort());

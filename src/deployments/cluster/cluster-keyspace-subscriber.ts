@@ -6,6 +6,7 @@ import { UserSessionStorageError } from '../../errors/user-session-storage-error
 import type { ProbeSite } from '../../subscriber/keyspace-events-probe.js';
 import { KeyspaceSubscriber } from '../../subscriber/keyspace-subscriber.js';
 import type { KeyEventHandlers, Subscriber } from '../../subscriber/subscriber.js';
+import { traceSubscriber } from '../../observability/diagnostics.js';
 
 export interface ClusterKeyspaceSubscriberOptions extends KeyEventHandlers {
   cluster: Cluster;
@@ -75,10 +76,12 @@ export class ClusterKeyspaceSubscriber implements Subscriber {
       if (masters.has(key)) continue;
       this.subscribers.delete(key);
       subscriber.stop().catch(() => {});
+      traceSubscriber(key, 'stopped');
     }
     for (const key of masters) {
       if (this.subscribers.has(key)) continue;
       this.add(key).catch((error: unknown) => {
+        traceSubscriber(key, 'failed', error);
         // Not reachable yet (a node coming back, a failover in progress): the
         // next check tries again. Only a refused configuration is news.
         if (error instanceof UserSessionStorageError) this.options.onError(error);
@@ -92,6 +95,7 @@ export class ClusterKeyspaceSubscriber implements Subscriber {
     this.subscribers.set(key, subscriber);
     try {
       await subscriber.start();
+      traceSubscriber(key, 'subscribed');
     } catch (error) {
       if (this.subscribers.get(key) === subscriber) this.subscribers.delete(key);
       await subscriber.stop();

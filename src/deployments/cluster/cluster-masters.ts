@@ -1,4 +1,5 @@
 import type { Cluster } from 'ioredis';
+import { traceTopology } from '../../observability/diagnostics.js';
 
 /**
  * Follows which nodes of a cluster are masters ("host:port" of every node
@@ -12,7 +13,14 @@ import type { Cluster } from 'ioredis';
  */
 export class ClusterMasters {
   private timer: NodeJS.Timeout | undefined;
-  private readonly changed = (): void => this.onChange(this.current());
+  /** The masters last handed to onChange, to trace what changed. */
+  private last: ReadonlySet<string> = new Set();
+  private readonly changed = (): void => {
+    const masters = this.current();
+    traceTopology(this.last, masters);
+    this.last = masters;
+    this.onChange(masters);
+  };
 
   constructor(
     private readonly cluster: Cluster,
@@ -27,6 +35,7 @@ export class ClusterMasters {
   }
 
   start(): void {
+    this.last = this.current();
     for (const event of ['refresh', '+node', '-node']) this.cluster.on(event, this.changed);
     this.timer = setInterval(() => {
       // A failed refresh (cluster unreachable) is ioredis's to report; the next tick tries again.

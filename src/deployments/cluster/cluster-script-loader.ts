@@ -1,5 +1,6 @@
 import calculateSlot from 'cluster-key-slot';
 import type { Cluster, Redis } from 'ioredis';
+import { traceScriptLoad, type ScriptLoadMessage } from '../../observability/diagnostics.js';
 import { luaScripts, type ScriptName } from '../../scripts/lua.generated.js';
 import { scriptClientOf } from '../../scripts/script-client.js';
 import { loadScripts, type ScriptLoader } from '../../scripts/script-loader.js';
@@ -26,12 +27,10 @@ export class ClusterScriptLoader implements ScriptLoader {
   private readonly reloads = new SingleFlight();
   private readonly onNode = (node: Redis): void => {
     node.on('ready', this.onReady);
-    if (!node.options.readOnly) this.preload(node);
+    if (!node.options.readOnly) this.preload(node, 'new-node');
   };
-  private readonly onRefresh = (): void => {
-    for (const node of this.cluster.nodes('master')) if (!this.loaded.has(node)) this.preload(node);
-  };
-  private readonly onReady = (): void => this.onRefresh();
+  private readonly onRefresh = (): void => this.preloadMasters('new-master');
+  private readonly onReady = (): void => this.preloadMasters('ready');
 
   constructor(private readonly cluster: Cluster) {}
 
@@ -51,8 +50,15 @@ export class ClusterScriptLoader implements ScriptLoader {
     // the script goes to the node that replied, which the retry will reach.
     await refreshSlots(this.cluster).catch(() => {});
     const node = this.ownerOf(key);
-    if (!node) return Promise.all(this.cluster.nodes('all').map((n) => scriptClientOf(n).call('SCRIPT', 'LOAD', luaScripts[name].lua)));
-    return this.reloads.run(`${nodeKey(node)} ${name}`, () => scriptClientOf(node).call('SCRIPT', 'LOAD', luaScripts[name].lua));
+    const trace = { trigger: 'noscript', node: node && nodeKey(node), script: name } as const;
+    if (!node)
+      return traceScriptLoad(
+        Promise.all(this.cluster.nodes('all').map((n) => scriptClientOf(n).call('SCRIPT', 'LOAD', luaScripts[name].lua))),
+        trace,
+      );
+    return this.reloads.run(`${nodeKey(node)} ${name}`, () =>
+      traceScriptLoad(scriptClientOf(node).call('SCRIPT', 'LOAD', luaScripts[name].lua), trace),
+    );
   }
 
   stop(): void {
@@ -65,9 +71,13 @@ export class ClusterScriptLoader implements ScriptLoader {
    * Best effort: a node that cannot be reached now is loaded at its next
    * 'ready', '+node' or 'refresh', or at its first NOSCRIPT.
    */
-  private preload(node: Redis): void {
+  private preload(node: Redis, trigger: ScriptLoadMessage['trigger']): void {
     this.loaded.add(node);
-    loadScripts(scriptClientOf(node)).catch(() => this.loaded.delete(node));
+    traceScriptLoad(loadScripts(scriptClientOf(node)), { trigger, node: nodeKey(node), script: 'all' }).catch(() => this.loaded.delete(node));
+  }
+
+  private preloadMasters(trigger: ScriptLoadMessage['trigger']): void {
+    for (const node of this.cluster.nodes('master')) if (!this.loaded.has(node)) this.preload(node, trigger);
   }
 
   /**

@@ -1,4 +1,5 @@
 import type { Cluster } from 'ioredis';
+import { traceRedirectRetry, type RedirectRetryMessage } from '../../observability/diagnostics.js';
 import type { ScriptClient } from '../../scripts/script-client.js';
 import { refreshSlots } from './cluster-client.js';
 
@@ -10,14 +11,16 @@ import { refreshSlots } from './cluster-client.js';
  * refusal is read out of that message.
  */
 const notRun = /^(?:Too many Cluster redirections\. Last error: (?:\w+: )?)?(MOVED|ASK|TRYAGAIN|CLUSTERDOWN) /;
+const refusals = ['MOVED', 'ASK', 'TRYAGAIN', 'CLUSTERDOWN'] as const;
 /**
  * The refusal behind a failed call, if it was one. The tracked command
  * (src/scripts/tracked-command.ts) reports a failure before the command
  * was answered as "not sent", with ioredis's error as its cause.
  */
-function refusal(error: unknown): string | undefined {
+function refusal(error: unknown): RedirectRetryMessage['refusal'] | undefined {
   const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
-  return cause instanceof Error ? notRun.exec(cause.message)?.[1] : undefined;
+  const found = cause instanceof Error ? notRun.exec(cause.message)?.[1] : undefined;
+  return refusals.find((r) => r === found);
 }
 
 /** As ioredis's own maxRedirections. */
@@ -41,7 +44,9 @@ export function redirectRetryingClient(cluster: Cluster, client: ScriptClient): 
           return await client.evalsha(sha, keys, args);
         } catch (error) {
           const reason = refusal(error);
-          if (!reason || attempt === MAX_ATTEMPTS) throw error;
+          if (!reason) throw error;
+          traceRedirectRetry({ refusal: reason, attempt, key: keys[0], willRetry: attempt < MAX_ATTEMPTS });
+          if (attempt === MAX_ATTEMPTS) throw error;
           // MOVED/CLUSTERDOWN: the slot map is stale. ASK/TRYAGAIN: a slot is being migrated; it ends with a MOVED.
           if (reason === 'MOVED' || reason === 'CLUSTERDOWN') await refreshSlots(cluster).catch(() => {});
           else await new Promise((resolve) => setTimeout(resolve, RETRY_DELAY_MS));
