@@ -401,5 +401,4 @@ export class UserSessionRedisStorage<MetaData = unknown> extends EventEmitter {
     traceBackgroundError({ task, keyPrefix: this.keys.prefix, error: wrapped, emitted });
     if (emitted) this.emit('error', wrapped);
   }
-
 }
