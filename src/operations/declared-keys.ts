@@ -5,7 +5,7 @@ import type { ScriptRunner } from '../scripts/script-runner.js';
 import type { Operation, OperationContext, SubjectInput } from './operation.js';
 
 /** Rounds of NEED_KEYS a call on a cluster goes through before it gives up (each round means the subject gained a session). */
-const MAX_KEY_ROUNDS = 16;
+const MAX_KEY_ROUNDS = 32;
 
 /**
  * Runs an operation's script; on a cluster, sends it again with the value
@@ -35,6 +35,6 @@ export async function runDeclaringKeys<Input extends SubjectInput, MetaData>(
     declared = [...keys, ...reply.needKeys.map((id) => context.keys.valueKey(input.subject, id))];
     // Only concurrent calls on the same subject change it between rounds:
     // from the third round on, a random pause lets them finish first.
-    if (round >= 2) await new Promise((resolve) => setTimeout(resolve, Math.random() * 2 ** Math.min(round, 6)));
+    if (round >= 2) await new Promise((resolve) => setTimeout(resolve, Math.random() * 2 ** Math.min(round, 7)));
   }
 }

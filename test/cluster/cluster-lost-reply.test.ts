@@ -147,13 +147,13 @@ test.serial('a storage opens two connections per master (its Cluster client, a s
   const storage = await UserSessionRedisStorage.create<unknown>({ client, keyPrefix: 'cl3' });
   t.teardown(() => storage.close());
   for (let i = 0; i < 30; i++) await storage.insert(`u${i}`, 's', {}, 100); // every master gets commands
-  // Polled: on a busy machine a slot-map refresh can hold a short-lived connection of its own for a moment.
-  const two = ['master: 2', 'master: 2', 'master: 2', 'replica: 0', 'replica: 0', 'replica: 0'];
+  // Polled: on a busy machine a slot-map refresh can hold a short-lived connection of its own for a moment. ioredis
+  // sends CLUSTER SLOTS to any node, a replica included, and may keep that one connection to it.
+  const two = (seen: string[]): boolean =>
+    seen.filter((n) => n === 'master: 2').length === 3 && seen.filter((n) => n === 'replica: 0' || n === 'replica: 1').length === 3;
   let seen: string[] = [];
-  await waitFor('two connections per master', async () => JSON.stringify((seen = await storageConnections())) === JSON.stringify(two)).catch(
-    () => {},
-  );
-  t.deepEqual(seen, two);
+  await waitFor('two connections per master', async () => two((seen = await storageConnections()))).catch(() => {});
+  t.true(two(seen), seen.join(', '));
   await storage.close();
   const none = ['master: 0', 'master: 0', 'master: 0', 'replica: 0', 'replica: 0', 'replica: 0'];
   await waitFor('close() to end them', async () => JSON.stringify(await storageConnections()) === JSON.stringify(none));
