@@ -20,10 +20,9 @@ local strict = ARGV[1] == "1"
 
 --- @include "index-entries"
 
-local ids, expiries = indexEntries(indexKey)
-local undeclared = undeclaredReply(indexKey, ids, strict)
-if undeclared then
-  return undeclared
+local ids, expiries, needKeys = listedEntries(indexKey, strict)
+if needKeys then
+  return needKeys
 end
 local count = 0
 local deleted = {}

@@ -17,6 +17,13 @@ local function indexEntries(indexKey)
   return ids, expiries
 end
 
+-- The entries, or the NEED_KEYS reply when the caller must first declare
+-- their value keys (a cluster's first round; see declared-keys).
+local function listedEntries(indexKey, strict)
+  local ids, expiries = indexEntries(indexKey)
+  return ids, expiries, undeclaredReply(indexKey, ids, strict)
+end
+
 -- Probes each entry's value, pruning (and reporting into `ended`) every
 -- entry whose value is gone, and calls onLive(sessionId, found) for each
 -- live one. This is what makes readAll, count, deleteAll and the insert
