@@ -188,13 +188,7 @@ export async function startLocalCluster(options: LocalClusterOptions = {}): Prom
       nodes,
       dir,
       startupNodes: nodes.map((n) => ({ host: n.host, port: n.port })),
-      async masters() {
-        const roles = await Promise.all(nodes.map((n) => n.role().catch(() => undefined)));
-        return nodes.filter((_, i) => roles[i] === 'master');
-      },
-      async waitUntilHealthy(timeoutMs = 30_000) {
-        await waitUntil('cluster_state:ok, every node known and every replica in sync', () => healthy(nodes), timeoutMs);
-      },
+      ...clusterView(nodes),
       async addMaster(slots: number) {
         const node = await startNode();
         const existing = `${nodes[0]!.host}:${nodes[0]!.port}`;
@@ -232,18 +226,25 @@ export function attachLocalCluster(startupNodes: readonly { host: string; port: 
     nodes,
     dir: '',
     startupNodes: nodes.map((n) => ({ host: n.host, port: n.port })),
+    ...clusterView(nodes),
+    addMaster() {
+      return Promise.reject(new Error('a shared cluster is never resharded: start a cluster of your own'));
+    },
+    async stop() {
+      for (const node of nodes) node.disconnect();
+    },
+  };
+}
+
+/** What a LocalCluster asks of its nodes (the array may grow: addMaster appends). */
+function clusterView(nodes: readonly LocalClusterNode[]): Pick<LocalCluster, 'masters' | 'waitUntilHealthy'> {
+  return {
     async masters() {
       const roles = await Promise.all(nodes.map((n) => n.role().catch(() => undefined)));
       return nodes.filter((_, i) => roles[i] === 'master');
     },
     async waitUntilHealthy(timeoutMs = 30_000) {
       await waitUntil('cluster_state:ok, every node known and every replica in sync', () => healthy(nodes), timeoutMs);
-    },
-    addMaster() {
-      return Promise.reject(new Error('a shared cluster is never resharded: start a cluster of your own'));
-    },
-    async stop() {
-      for (const node of nodes) node.disconnect();
     },
   };
 }

@@ -41,6 +41,9 @@ end
 -- The NEED_KEYS reply when one of `ids` may not be touched, before the
 -- script has written anything; nil when every one of them may.
 local function undeclaredReply(indexKey, ids, strict)
+  if not strict then
+    return nil
+  end
   local keys = probeIds(indexKey, ids, strict, 1)
   if keys then
     for i = 1, #ids do
