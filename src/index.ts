@@ -16,3 +16,4 @@ export {
   type RedirectRetryMessage,
   type BackgroundErrorMessage,
 } from './observability/diagnostics.js';
+export { createSessionToken, parseSessionToken, sessionIdOfSecret, type SessionToken, type ParsedSessionToken } from './tokens/session-token.js';
