@@ -13,6 +13,14 @@
  * two (prefix, subject, sessionId) share a key, whatever characters they use.
  * lua/includes/value-key.lua relies on the index key ending in "i" and the
  * value key replacing it with "s:<sessionId>".
+ *
+ *   <prefix>:{sid:<sessionId>}      a framework's session id (the express-session adapter): an anonymous
+ *                                   session's value, or the pointer to the subject's index of a logged-in one
+ *
+ * A sid key is no subject's: it ends with '}', where every index and value
+ * key goes on after its tag with ":i" or ":s:". It still starts with
+ * "<prefix>:{", which the least-privilege ACL rule covers, and has no "}:"
+ * for scanPattern() to match, so the CLI never takes it for a broken session.
  */
 
 function escapeTag(subject: string): string {
@@ -63,6 +71,15 @@ export class KeySchema {
   sessionKeys(subject: string, sessionId: string): [valueKey: string, indexKey: string] {
     const part = this.subjectPart(subject);
     return [`${part}s:${sessionId}`, `${part}i`];
+  }
+
+  /**
+   * The sid key of a framework session id's hash (see the layout above):
+   * its own hash tag, so sid keys spread over a cluster's slots. The id is
+   * a base64url hash (sessionIdOfSecret), which never contains '}'.
+   */
+  sidKey(sessionId: string): string {
+    return `${this.prefix}:{sid:${sessionId}}`;
   }
 
   /** The (subject, sessionId) of a value key of this prefix, or undefined for any other key. */

@@ -25,6 +25,8 @@ import { deploymentOf, type Deployment } from '../deployments/index.js';
 import { resolveOptions, type ResolvedOptions, type UserSessionStorageOptions } from './options.js';
 import type { SessionEndedEvent, UserSessionStorageEventName, UserSessionStorageEvents, UserSessionStorageListener } from './storage-events.js';
 import { traceBackgroundError, type BackgroundErrorMessage } from '../observability/diagnostics.js';
+import { parseReply } from '../scripts/reply.js';
+import { storageInternals, type StorageInternals } from './internals.js';
 
 export type { SessionEndedEvent } from './storage-events.js';
 
@@ -308,6 +310,27 @@ export class UserSessionRedisStorage<MetaData = unknown> extends EventEmitter {
     this.loader.stop();
     await this.subscriber?.stop();
     this.deployment.close();
+  }
+
+  /** @internal The adapters' way in (src/adapters; see internals.ts): not part of the API. */
+  [storageInternals](): StorageInternals<MetaData> {
+    return {
+      keys: this.keys,
+      format: this.context.format,
+      declaresKeys: this.context.declaresKeys,
+      indexGraceMs: this.context.settings.indexGraceMs,
+      runScript: async (contract, keys, args) => {
+        this.assertOpen();
+        try {
+          return parseReply(await this.runner.run(contract, keys, args));
+        } catch (error) {
+          throw this.wrap(error);
+        }
+      },
+      reportEnded: (subject, ended) => {
+        if (ended.length > 0) this.reportEnded(subject, ended);
+      },
+    };
   }
 
   /** One cleanup call per notification; only the instance whose call removed the entry reports it. */

@@ -1,0 +1,43 @@
+--[[
+  express-session set (src/adapters/express-session/): writes a sid key, as
+  an anonymous session's value or as the pointer of a logged-in session.
+
+  Input:
+    KEYS[1] sid key "<prefix>:{sid:<sessionId>}" (see includes/sid-entry)
+    ARGV[1] kind: "a" anonymous, "u" pointer
+    ARGV[2] slide ttl in seconds (0: a fixed expiry)
+    ARGV[3] payload: the value ("a") or the subject's index key ("u")
+    ARGV[4] the session's ttl in milliseconds (positive integer)
+    ARGV[5] "keep-pointer": write nothing over a pointer; "replace": write anyway
+
+  Output: { result, ended }
+    result  1 written
+            { "u", indexKey }  the sid key holds a pointer and ARGV[5] is
+                               "keep-pointer": nothing written
+    ended   always empty
+]]
+local rcall = redis.call
+local sidKey = KEYS[1]
+local kind = ARGV[1]
+local ttl = ARGV[2]
+local payload = ARGV[3]
+local ttlMs = tonumber(ARGV[4])
+local keepPointer = ARGV[5] == "keep-pointer"
+
+--- @include "sid-entry"
+
+if keepPointer then
+  local stored = rcall("GET", sidKey)
+  if stored then
+    local storedKind, _, storedPayload = parseSidEntry(stored)
+    if storedKind == "u" then
+      return { { "u", storedPayload }, {} }
+    end
+  end
+end
+local lifetimeMs = ttlMs
+if kind == "u" then
+  lifetimeMs = pointerLifetimeMs(ttlMs)
+end
+rcall("SET", sidKey, kind .. ttl .. ":" .. payload, "PX", lifetimeMs)
+return { 1, {} }

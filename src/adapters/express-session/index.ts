@@ -1,0 +1,10 @@
+/**
+ * `user-session-redis-storage/express-session`: a session store for
+ * express-session and @fastify/session on a {@link UserSessionRedisStorage},
+ * with the per-user index other stores lack (a user's devices, log out
+ * everywhere, concurrent-session limits).
+ *
+ * @module
+ */
+export { UserSessionStore, DEFAULT_STORE_TTL_SECONDS, type UserSessionStoreOptions } from './user-session-store.js';
+export type { SessionCookie, SessionLike } from './session-ttl.js';

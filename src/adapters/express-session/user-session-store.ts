@@ -1,0 +1,258 @@
+import { Store, type SessionData } from 'express-session';
+import { ErrorCode } from '../../errors/error-code.js';
+import { UserSessionStorageError } from '../../errors/user-session-storage-error.js';
+import { storageInternals, type StorageInternals } from '../../storage/internals.js';
+import type { UserSessionRedisStorage } from '../../storage/user-session-redis-storage.js';
+import { sessionIdOfSecret } from '../../tokens/session-token.js';
+import { assertPositiveInteger, assertSubject, MAX_TTL_SECONDS } from '../../validation/validate.js';
+import { RecentSlides } from './recent-slides.js';
+import { cookieExpired, slideTtlSeconds, storeTtlSeconds, type SessionLike } from './session-ttl.js';
+import { SidScripts, type SidEntry } from './sid-scripts.js';
+
+/** The default {@link UserSessionStoreOptions.ttlSeconds}: one day, as connect-redis. */
+export const DEFAULT_STORE_TTL_SECONDS = 86_400;
+
+/** What {@link UserSessionStore} is created with. */
+export interface UserSessionStoreOptions<Data extends object = SessionData> {
+  /**
+   * Where the sessions live. Logged-in sessions are this storage's sessions:
+   * its `keyPrefix`, `concurrentSessions` and `onLimit` apply, and its
+   * `readAll`, `count`, `delete` and `deleteAll` see them.
+   */
+  storage: UserSessionRedisStorage<unknown>;
+  /**
+   * The session's subject (user): a string once the user has logged in,
+   * `undefined` or `null` before. Usually `(session) => session.userId`.
+   */
+  subject: (session: Data) => string | undefined | null;
+  /**
+   * How long, in seconds, the store keeps a session whose cookie has no
+   * expiry (a browser-session cookie, no `maxAge`). Default
+   * {@link DEFAULT_STORE_TTL_SECONDS}.
+   */
+  ttlSeconds?: number;
+}
+
+type Callback<T> = (error: unknown, value?: T) => void;
+
+/**
+ * An `express-session` store (also usable by `@fastify/session`) keeping
+ * sessions in a {@link UserSessionRedisStorage}, with the per-user index
+ * other stores lack.
+ *
+ * - The framework's session id (the cookie's secret) is never stored: the
+ *   storage id is its SHA-256 ({@link sessionIdOfSecret}).
+ * - A session without subject (before login) is one key of its own, in no
+ *   shared index. Once the application sets the subject and saves (after
+ *   `req.session.regenerate()`), the session joins the subject's sessions:
+ *   `storage.readAll(userId)`, `count`, `delete` and `deleteAll` see it, and
+ *   the storage's `concurrentSessions` limit applies (`TOO_MANY_CONCURRENT_SESSIONS`
+ *   reaches the save's callback; with `onLimit: 'evict-oldest'` the oldest
+ *   session ends).
+ * - A session ended through the storage (`delete`, `deleteAll`, eviction,
+ *   expiry) is no session at its next request: `get` answers none, so the
+ *   framework starts a new one; a late save of it writes nothing.
+ * - `get` is one round trip on one server (two on Redis Cluster) and slides
+ *   the session's TTL by its cookie's maxAge; `touch` and `set` then skip
+ *   what `get` already wrote.
+ *
+ * Every method takes a callback, as express-session and @fastify/session
+ * call it, or returns a promise when given none. Errors are
+ * {@link UserSessionStorageError}s.
+ */
+export class UserSessionStore<Data extends object = SessionData> extends Store {
+  private readonly storage: UserSessionRedisStorage<unknown>;
+  private readonly internals: StorageInternals<unknown>;
+  private readonly sids: SidScripts;
+  private readonly subjectOfSession: (session: Data) => string | undefined | null;
+  private readonly ttlSeconds: number;
+  private readonly slides = new RecentSlides();
+
+  /**
+   * @throws {@link UserSessionStorageError} `INVALID_ARGUMENT` for a missing
+   * storage or subject function, or a bad `ttlSeconds`.
+   */
+  constructor(options: UserSessionStoreOptions<Data>) {
+    super();
+    const { storage, subject, ttlSeconds = DEFAULT_STORE_TTL_SECONDS } = options ?? {};
+    if (typeof (storage as Partial<UserSessionRedisStorage<unknown>> | undefined)?.[storageInternals] !== 'function') {
+      throw invalid('storage must be a UserSessionRedisStorage (from UserSessionRedisStorage.create())');
+    }
+    if (typeof subject !== 'function') throw invalid('subject must be a function of the session returning its user, e.g. (session) => session.userId');
+    assertPositiveInteger('ttlSeconds', ttlSeconds, MAX_TTL_SECONDS);
+    this.storage = storage;
+    this.internals = storage[storageInternals]();
+    this.sids = new SidScripts(this.internals);
+    this.subjectOfSession = subject;
+    this.ttlSeconds = ttlSeconds;
+  }
+
+  /**
+   * The storage's id of a framework session id, as `storage.readAll()`
+   * lists it: mark the current device with it, or keep it with
+   * `deleteOthers`. The hash of the secret, so it is safe to show.
+   */
+  sessionIdOf(sid: string): string {
+    return sessionIdOfSecret(sid);
+  }
+
+  /** The session of `sid`, or `null` when there is none (never was, ended, or its cookie expired). */
+  get(sid: string, callback: Callback<SessionData | null>): void;
+  get(sid: string): Promise<SessionData | null>;
+  get(sid: string, callback?: Callback<SessionData | null>): Promise<SessionData | null> | void {
+    return settle(this.read(sid), callback);
+  }
+
+  /** Saves the session of `sid`: anonymous, or in its subject's sessions once `subject` names one. */
+  set(sid: string, session: SessionData, callback?: (error?: unknown) => void): void;
+  set(sid: string, session: SessionData): Promise<void>;
+  set(sid: string, session: SessionData, callback?: (error?: unknown) => void): Promise<void> | void {
+    return settle(this.write(sid, session as SessionData & Data), callback);
+  }
+
+  /** Extends the session of `sid` by its cookie's maxAge (or the default TTL); never brings back an ended one. */
+  override touch(sid: string, session: SessionData, callback?: (error?: unknown) => void): void;
+  override touch(sid: string, session: SessionData): Promise<void>;
+  override touch(sid: string, session: SessionData, callback?: (error?: unknown) => void): Promise<void> | void {
+    return settle(this.extend(sid, session as SessionData & Data), callback);
+  }
+
+  /** Ends the session of `sid` (logout, `regenerate`); a logged-in one leaves its subject's sessions, reported as `'deleted'`. */
+  destroy(sid: string, callback?: (error?: unknown) => void): void;
+  destroy(sid: string): Promise<void>;
+  destroy(sid: string, callback?: (error?: unknown) => void): Promise<void> | void {
+    return settle(this.end(sid), callback);
+  }
+
+  private async read(sid: string): Promise<SessionData | null> {
+    const id = idOf(sid);
+    const entry = await this.sids.get(id, this.internals.declaresKeys ? 'sid' : 'read');
+    if (!entry) return null;
+    const session = await this.sessionOf(entry, id);
+    if (session === undefined || cookieExpired(session)) return null;
+    if (entry.slideTtl > 0) this.slides.remember(id, entry.slideTtl);
+    return session as SessionData;
+  }
+
+  /** The session an entry holds or points to; on a cluster the pointer's session is read (and slid) through the storage. */
+  private async sessionOf(entry: SidEntry, id: string): Promise<SessionLike | undefined> {
+    const { format } = this.internals;
+    if (entry.kind === 'anonymous') return format.decode(entry.value) as SessionLike;
+    if (entry.read) return entry.value && (format.decode(entry.value) as SessionLike);
+    const [session] = await Promise.all([
+      this.storage.read(entry.subject, id),
+      entry.slideTtl > 0 ? this.storage.touch(entry.subject, id, entry.slideTtl) : undefined,
+    ]);
+    return session as SessionLike | undefined;
+  }
+
+  private async write(sid: string, session: SessionData & Data): Promise<void> {
+    const id = idOf(sid);
+    const ttl = storeTtlSeconds(session, this.ttlSeconds);
+    const slide = slideTtlSeconds(session, this.ttlSeconds);
+    const slid = this.slides.take(id, slide);
+    if (ttl <= 0) return this.end(sid); // an expired cookie: as connect-redis, the session goes
+    const data = plainCopy(session);
+    const subject = this.subjectOf(session);
+    if (subject === undefined) return this.writeAnonymous(id, data, slide, ttl);
+    // The common save of a logged-in session: `get` slid it already, or the
+    // TTL and the pointer are extended in the same round trip.
+    const [updated] = await Promise.all([
+      this.storage.update(subject, id, data),
+      slid ? undefined : this.storage.touch(subject, id, ttl),
+      slid ? undefined : this.sids.touch(id, 'pointer', slide, ttl),
+    ]);
+    if (updated) return;
+    const entry = await this.sids.get(id, 'peek');
+    if (entry?.kind === 'pointer') {
+      // Ended through the storage (deleteAll, eviction, expiry): it stays ended.
+      if (entry.subject === subject) return;
+      // Another user now: the session leaves the old one's sessions, unless it ended there.
+      if (!(await this.storage.delete(entry.subject, id))) return;
+    }
+    await this.join(subject, id, data, slide, ttl);
+  }
+
+  /** An anonymous save; over a pointer (the application cleared the subject), the session first leaves its subject's sessions. */
+  private async writeAnonymous(id: string, data: unknown, slide: number, ttl: number): Promise<void> {
+    const value = this.internals.format.encode(data);
+    const pointer = await this.sids.set(id, { anonymous: value }, slide, ttl, 'keep-pointer');
+    if (!pointer) return;
+    if (!(await this.storage.delete(pointer.subject, id))) return; // ended through the storage: it stays ended
+    await this.sids.set(id, { anonymous: value }, slide, ttl, 'replace');
+  }
+
+  /**
+   * The session joins its subject's sessions (the limit applies), then its
+   * sid key points to them: written in this order, a refused insert leaves
+   * the anonymous session as it was.
+   */
+  private async join(subject: string, id: string, data: unknown, slide: number, ttl: number): Promise<void> {
+    try {
+      await this.storage.insert(subject, id, data, ttl);
+    } catch (error) {
+      // A concurrent save of the same session inserted it first.
+      if (!(error instanceof UserSessionStorageError && error.code === ErrorCode.SESSION_ALREADY_EXISTS)) throw error;
+      await Promise.all([this.storage.update(subject, id, data), this.storage.touch(subject, id, ttl)]);
+    }
+    await this.sids.set(id, { subject }, slide, ttl, 'replace');
+  }
+
+  private async extend(sid: string, session: SessionData & Data): Promise<void> {
+    const id = idOf(sid);
+    const slide = slideTtlSeconds(session, this.ttlSeconds);
+    if (this.slides.take(id, slide)) return;
+    const ttl = storeTtlSeconds(session, this.ttlSeconds);
+    if (ttl <= 0) return;
+    const subject = this.subjectOf(session);
+    if (subject === undefined) {
+      await this.sids.touch(id, 'anonymous', slide, ttl);
+      return;
+    }
+    await Promise.all([this.storage.touch(subject, id, ttl), this.sids.touch(id, 'pointer', slide, ttl)]);
+  }
+
+  /** The logged-in session ends before its pointer goes: a failure in between leaves a session that `get` still finds, never one it cannot. */
+  private async end(sid: string): Promise<void> {
+    const id = idOf(sid);
+    this.slides.forget(id);
+    const pointer = await this.sids.delete(id, 'keep-pointer');
+    if (!pointer) return;
+    await this.storage.delete(pointer.subject, id);
+    await this.sids.delete(id, 'any');
+  }
+
+  private subjectOf(session: Data): string | undefined {
+    const subject = this.subjectOfSession(session);
+    if (subject === undefined || subject === null) return undefined;
+    try {
+      assertSubject(subject);
+    } catch (error) {
+      throw invalid(`subject(session) must return a non-empty string (the user) or undefined; ${(error as Error).message}`);
+    }
+    return subject;
+  }
+}
+
+function invalid(message: string): UserSessionStorageError {
+  return new UserSessionStorageError(ErrorCode.INVALID_ARGUMENT, message);
+}
+
+function idOf(sid: unknown): string {
+  if (typeof sid !== 'string' || sid.length === 0) throw invalid('the session id must be a non-empty string');
+  return sessionIdOfSecret(sid);
+}
+
+/** The session as JSON would carry it (what express-session's own stores keep): Dates become strings, the Session's methods and symbols go. */
+function plainCopy(session: object): unknown {
+  return JSON.parse(JSON.stringify(session)) as unknown;
+}
+
+/** Calls back when given a callback (as the frameworks call a store), else returns the promise. */
+function settle<T>(work: Promise<T>, callback: Callback<T> | undefined): Promise<T> | void {
+  if (!callback) return work;
+  void work.then(
+    (value) => callback(null, value),
+    (error: unknown) => callback(error),
+  );
+}
