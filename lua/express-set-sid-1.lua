@@ -8,12 +8,16 @@
     ARGV[2] slide ttl in seconds (0: a fixed expiry)
     ARGV[3] payload: the value ("a") or the subject's index key ("u")
     ARGV[4] the session's ttl in milliseconds (positive integer)
-    ARGV[5] "keep-pointer": write nothing over a pointer; "replace": write anyway
+    ARGV[5] "keep-pointer": write nothing over a pointer;
+            "if-absent": write nothing over anything;
+            "replace": write anyway
 
   Output: { result, ended }
     result  1 written
-            { "u", indexKey }  the sid key holds a pointer and ARGV[5] is
-                               "keep-pointer": nothing written
+            { "u", indexKey }  it holds a pointer ("keep-pointer", "if-absent"):
+                               nothing written
+            { "a" }            it holds an anonymous session ("if-absent"):
+                               nothing written
     ended   always empty
 ]]
 local rcall = redis.call
@@ -22,16 +26,19 @@ local kind = ARGV[1]
 local ttl = ARGV[2]
 local payload = ARGV[3]
 local ttlMs = tonumber(ARGV[4])
-local keepPointer = ARGV[5] == "keep-pointer"
+local mode = ARGV[5]
 
 --- @include "sid-entry"
 
-if keepPointer then
+if mode ~= "replace" then
   local stored = rcall("GET", sidKey)
   if stored then
     local storedKind, _, storedPayload = parseSidEntry(stored)
     if storedKind == "u" then
       return { { "u", storedPayload }, {} }
+    end
+    if mode == "if-absent" then
+      return { { "a" }, {} }
     end
   end
 end

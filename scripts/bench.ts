@@ -5,8 +5,9 @@
  */
 import { writeFileSync } from 'node:fs';
 import { CommanderError } from 'commander';
-import { parseBenchArgs } from './bench/args.js';
+import { parseBenchArgs, type BenchOptions } from './bench/args.js';
 import { workingSet } from './bench/plan.js';
+import { runStoreBench, storeTables } from './bench/express-stores/run-store-bench.js';
 import { reportTables } from './bench/report.js';
 import { runBench } from './bench/run-bench.js';
 import { renderMarkdown, renderText } from './bench/table.js';
@@ -19,6 +20,7 @@ async function main(): Promise<number> {
     if (error instanceof CommanderError) return error.exitCode;
     throw error;
   }
+  if (options.stores) return storesMain(options);
   const report = await runBench(options);
   const m = report.machine;
   const header = `${m.cpus} CPUs (${m.cpuModel}), Node ${m.node}, redis ${m.redis} (${m.server}), concurrency ${options.concurrency}, codec ${options.codec}, ${options.ops} ops per case, ${workingSet(options)}, median of ${options.rounds} interleaved rounds`;
@@ -28,6 +30,22 @@ async function main(): Promise<number> {
   if (options.jsonFile) writeFileSync(options.jsonFile, `${JSON.stringify(report, null, 2)}\n`);
   if (report.verification.failed > 0) {
     console.error(`\nVERIFICATION FAILED: ${report.verification.failed} wrong results; these numbers are not results.`);
+    for (const f of report.verification.failures) console.error(`  ${f}`);
+    return 1;
+  }
+  return 0;
+}
+
+/** `--stores`: the express-session store against connect-redis instead of the storage's run. */
+async function storesMain(options: BenchOptions): Promise<number> {
+  const report = await runStoreBench(options);
+  const m = report.machine;
+  const header = `${m.cpus} CPUs (${m.cpuModel}), Node ${m.node}, redis ${m.redis} (${m.server}), median of ${options.rounds} rounds, the stores taking turns`;
+  const tables = storeTables(report);
+  console.log([header, ...tables.map(options.markdown ? renderMarkdown : renderText)].join('\n\n'));
+  if (options.jsonFile) writeFileSync(options.jsonFile, `${JSON.stringify(report, null, 2)}\n`);
+  if (report.verification.failed > 0) {
+    console.error(`\nVERIFICATION FAILED: these numbers are not results.`);
     for (const f of report.verification.failures) console.error(`  ${f}`);
     return 1;
   }

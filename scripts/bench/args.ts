@@ -34,6 +34,8 @@ export interface BenchOptions {
   progress: boolean;
   /** Also run the readAll/deleteAll fan-out curve and insert as stored sessions grow. */
   extended: boolean;
+  /** Instead of the storage's run: the express-session store against connect-redis (scripts/bench/express-stores/). */
+  stores: boolean;
 }
 
 /** Sizes of the standard run. */
@@ -105,6 +107,7 @@ export function benchCommand(): Command {
         .argParser(redisUrl),
     )
     .option('--quick', 'tiny run (a few hundred ops per workload), as the tests use', false)
+    .option('--stores', 'instead: the express-session store (user-session-redis-storage/express-session) against connect-redis', false)
     .option(
       '--extended',
       'also measure readAll/deleteAll as sessions per subject grow (--fan-out) and insert as stored sessions grow (--insert-steps, --million)',
@@ -178,6 +181,7 @@ interface RawOptions {
   markdown: boolean;
   progress: boolean;
   extended: boolean;
+  stores: boolean;
 }
 
 /** Parses `argv` (without node and script) into options; explicit flags win over --quick. */
@@ -219,5 +223,6 @@ export function parseBenchArgs(argv: readonly string[], env: NodeJS.ProcessEnv =
     markdown: o.markdown,
     progress: o.progress,
     extended: o.extended,
+    stores: o.stores,
   };
 }

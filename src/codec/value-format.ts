@@ -12,7 +12,7 @@ export const DEFAULT_CUSTOM_FORMAT_TAG = 0x80;
 export class ValueFormat<MetaData> {
   private readonly tag: number;
 
-  constructor(private readonly codec: Codec<MetaData>) {
+  constructor(readonly codec: Codec<MetaData>) {
     const tag = codec.formatTag ?? DEFAULT_CUSTOM_FORMAT_TAG;
     if (!Number.isInteger(tag) || tag < 0 || tag > 255) {
       throw new UserSessionStorageError(ErrorCode.INVALID_ARGUMENT, `codec.formatTag must be a whole number from 0 to 255; got ${String(tag)}`);

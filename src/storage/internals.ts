@@ -1,3 +1,4 @@
+import type { Codec } from '../codec/codec.js';
 import type { ValueFormat } from '../codec/value-format.js';
 import type { KeySchema } from '../keys/key-schema.js';
 import type { EndedSession, ScriptReply } from '../scripts/reply.js';
@@ -15,6 +16,8 @@ export const storageInternals: unique symbol = Symbol('user-session-redis-storag
 export interface StorageInternals<MetaData> {
   readonly keys: KeySchema;
   readonly format: ValueFormat<MetaData>;
+  /** The codec `format` frames (the storage's `codec` option). */
+  readonly codec: Codec<MetaData>;
   /** Whether scripts may touch only the keys they declare (Redis Cluster): then no script reaches from one slot into another. */
   readonly declaresKeys: boolean;
   /** How long a subject's index outlives its longest session, in ms. */

@@ -317,6 +317,7 @@ export class UserSessionRedisStorage<MetaData = unknown> extends EventEmitter {
     return {
       keys: this.keys,
       format: this.context.format,
+      codec: this.context.format.codec,
       declaresKeys: this.context.declaresKeys,
       indexGraceMs: this.context.settings.indexGraceMs,
       runScript: async (contract, keys, args) => {

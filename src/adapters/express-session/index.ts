@@ -7,4 +7,5 @@
  * @module
  */
 export { UserSessionStore, DEFAULT_STORE_TTL_SECONDS, type UserSessionStoreOptions } from './user-session-store.js';
+export { jsonCodec, JSON_FORMAT_TAG } from './json-codec.js';
 export type { SessionCookie, SessionLike } from './session-ttl.js';

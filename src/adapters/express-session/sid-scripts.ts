@@ -47,10 +47,17 @@ export class SidScripts {
   }
 
   /**
-   * Writes the sid key. `keep-pointer`: unless it holds a pointer, which is
-   * then returned (nothing written).
+   * Writes the sid key, and returns `undefined`; or writes nothing and
+   * returns what it holds: with `keep-pointer` a pointer, with `if-absent`
+   * a pointer or `'anonymous'`.
    */
-  async set(sessionId: string, entry: { anonymous: Buffer } | { subject: string }, slideTtl: number, ttlSeconds: number, mode: 'keep-pointer' | 'replace'): Promise<Pointer | undefined> {
+  async set(
+    sessionId: string,
+    entry: { anonymous: Buffer } | { subject: string },
+    slideTtl: number,
+    ttlSeconds: number,
+    mode: 'keep-pointer' | 'if-absent' | 'replace',
+  ): Promise<Pointer | 'anonymous' | undefined> {
     const { keys } = this.storage;
     const [kind, payload] = 'anonymous' in entry ? ['a', entry.anonymous] : ['u', keys.indexKey(entry.subject)];
     const { result } = await this.storage.runScript(
@@ -58,7 +65,9 @@ export class SidScripts {
       [keys.sidKey(sessionId)],
       [kind, String(slideTtl), payload, String(ttlSeconds * 1000), mode],
     );
-    return result === 1 ? undefined : this.pointerOf(arrayOf(result));
+    if (result === 1) return undefined;
+    const parts = arrayOf(result);
+    return parts.length === 1 && kindOf(parts[0]) === 'a' ? 'anonymous' : this.pointerOf(parts);
   }
 
   /** Extends the sid key if it holds `kind`: `false` when it does not (nothing written). */

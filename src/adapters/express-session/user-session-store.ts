@@ -5,7 +5,8 @@ import { storageInternals, type StorageInternals } from '../../storage/internals
 import type { UserSessionRedisStorage } from '../../storage/user-session-redis-storage.js';
 import { sessionIdOfSecret } from '../../tokens/session-token.js';
 import { assertPositiveInteger, assertSubject, MAX_TTL_SECONDS } from '../../validation/validate.js';
-import { RecentSlides } from './recent-slides.js';
+import { isJsonCodec } from './json-codec.js';
+import { RecentReads, type SeenSession } from './recent-reads.js';
 import { cookieExpired, slideTtlSeconds, storeTtlSeconds, type SessionLike } from './session-ttl.js';
 import { SidScripts, type SidEntry } from './sid-scripts.js';
 
@@ -66,7 +67,8 @@ export class UserSessionStore<Data extends object = SessionData> extends Store {
   private readonly sids: SidScripts;
   private readonly subjectOfSession: (session: Data) => string | undefined | null;
   private readonly ttlSeconds: number;
-  private readonly slides = new RecentSlides();
+  private readonly reads = new RecentReads();
+  private readonly takesSessionsAsIs: boolean;
 
   /**
    * @throws {@link UserSessionStorageError} `INVALID_ARGUMENT` for a missing
@@ -84,6 +86,7 @@ export class UserSessionStore<Data extends object = SessionData> extends Store {
     this.internals = storage[storageInternals]();
     this.sids = new SidScripts(this.internals);
     this.subjectOfSession = subject;
+    this.takesSessionsAsIs = isJsonCodec(this.internals.codec);
     this.ttlSeconds = ttlSeconds;
   }
 
@@ -130,7 +133,7 @@ export class UserSessionStore<Data extends object = SessionData> extends Store {
     if (!entry) return null;
     const session = await this.sessionOf(entry, id);
     if (session === undefined || cookieExpired(session)) return null;
-    if (entry.slideTtl > 0) this.slides.remember(id, entry.slideTtl);
+    this.reads.remember(sid, { id, subject: entry.kind === 'pointer' ? entry.subject : undefined, slideTtl: entry.slideTtl });
     return session as SessionData;
   }
 
@@ -147,37 +150,67 @@ export class UserSessionStore<Data extends object = SessionData> extends Store {
   }
 
   private async write(sid: string, session: SessionData & Data): Promise<void> {
-    const id = idOf(sid);
-    const ttl = storeTtlSeconds(session, this.ttlSeconds);
-    const slide = slideTtlSeconds(session, this.ttlSeconds);
-    const slid = this.slides.take(id, slide);
-    if (ttl <= 0) return this.end(sid); // an expired cookie: as connect-redis, the session goes
-    const data = plainCopy(session);
+    const seen = this.reads.take(sid);
+    const id = seen?.id ?? idOf(sid);
+    const life = lifeOf(session, this.ttlSeconds, seen);
+    if (life.ttl <= 0) return this.endSession(id, undefined); // an expired cookie: as connect-redis, the session goes
+    // JSON is what frameworks' sessions are made of: the JSON codec takes the session as is, others get a copy of that form.
+    const data = this.takesSessionsAsIs ? session : plainCopy(session);
     const subject = this.subjectOf(session);
-    if (subject === undefined) return this.writeAnonymous(id, data, slide, ttl);
-    // The common save of a logged-in session: `get` slid it already, or the
-    // TTL and the pointer are extended in the same round trip.
+    if (subject === undefined) return this.writeAnonymous(id, data, life);
+    if (seen) {
+      // `get` saw it in this request: no need to ask Redis what it is.
+      if (seen.subject === subject) return void (await this.update(subject, id, data, life));
+      if (seen.subject !== undefined && !(await this.storage.delete(seen.subject, id))) return;
+      return this.join(subject, id, data, life);
+    }
+    // Not read in this request (a new session id, after regenerate): the
+    // pointer is written only where the sid key holds nothing, then the
+    // session joins. A new id has no anonymous data a refused insert could
+    // lose, so the pointer may come first: it then points to no session.
+    const found = await this.sids.set(id, { subject }, life.slide, life.ttl, 'if-absent');
+    if (found === undefined) return this.insertClaimed(subject, id, data, life);
+    if (found !== 'anonymous') {
+      if (found.subject === subject) return void (await this.update(subject, id, data, life));
+      // Another user now: the session leaves the old one's sessions, unless it ended there (then it stays ended).
+      if (!(await this.storage.delete(found.subject, id))) return;
+    }
+    return this.join(subject, id, data, life);
+  }
+
+  /** The insert after the pointer: on failure, the pointer goes too (best effort: a pointer to no session is no session). */
+  private async insertClaimed(subject: string, id: string, data: unknown, life: Life): Promise<void> {
+    try {
+      await this.storage.insert(subject, id, data, life.ttl);
+    } catch (error) {
+      if (error instanceof UserSessionStorageError && error.code === ErrorCode.SESSION_ALREADY_EXISTS) {
+        await this.update(subject, id, data, { ...life, slid: false });
+        return;
+      }
+      await this.sids.delete(id, 'any').catch(() => {});
+      throw error;
+    }
+  }
+
+  /**
+   * Saves a logged-in session: its data, and its TTL and pointer unless
+   * `get` slid them already. `false` when it has ended through the storage
+   * (revoked, evicted, expired): nothing is written, it stays ended.
+   */
+  private async update(subject: string, id: string, data: unknown, { ttl, slide, slid }: Life): Promise<boolean> {
     const [updated] = await Promise.all([
       this.storage.update(subject, id, data),
       slid ? undefined : this.storage.touch(subject, id, ttl),
       slid ? undefined : this.sids.touch(id, 'pointer', slide, ttl),
     ]);
-    if (updated) return;
-    const entry = await this.sids.get(id, 'peek');
-    if (entry?.kind === 'pointer') {
-      // Ended through the storage (deleteAll, eviction, expiry): it stays ended.
-      if (entry.subject === subject) return;
-      // Another user now: the session leaves the old one's sessions, unless it ended there.
-      if (!(await this.storage.delete(entry.subject, id))) return;
-    }
-    await this.join(subject, id, data, slide, ttl);
+    return updated;
   }
 
   /** An anonymous save; over a pointer (the application cleared the subject), the session first leaves its subject's sessions. */
-  private async writeAnonymous(id: string, data: unknown, slide: number, ttl: number): Promise<void> {
+  private async writeAnonymous(id: string, data: unknown, { ttl, slide }: Life): Promise<void> {
     const value = this.internals.format.encode(data);
     const pointer = await this.sids.set(id, { anonymous: value }, slide, ttl, 'keep-pointer');
-    if (!pointer) return;
+    if (pointer === undefined || pointer === 'anonymous') return;
     if (!(await this.storage.delete(pointer.subject, id))) return; // ended through the storage: it stays ended
     await this.sids.set(id, { anonymous: value }, slide, ttl, 'replace');
   }
@@ -187,38 +220,44 @@ export class UserSessionStore<Data extends object = SessionData> extends Store {
    * sid key points to them: written in this order, a refused insert leaves
    * the anonymous session as it was.
    */
-  private async join(subject: string, id: string, data: unknown, slide: number, ttl: number): Promise<void> {
+  private async join(subject: string, id: string, data: unknown, life: Life): Promise<void> {
     try {
-      await this.storage.insert(subject, id, data, ttl);
+      await this.storage.insert(subject, id, data, life.ttl);
     } catch (error) {
       // A concurrent save of the same session inserted it first.
       if (!(error instanceof UserSessionStorageError && error.code === ErrorCode.SESSION_ALREADY_EXISTS)) throw error;
-      await Promise.all([this.storage.update(subject, id, data), this.storage.touch(subject, id, ttl)]);
+      await this.update(subject, id, data, { ...life, slid: false });
     }
-    await this.sids.set(id, { subject }, slide, ttl, 'replace');
+    await this.sids.set(id, { subject }, life.slide, life.ttl, 'replace');
   }
 
   private async extend(sid: string, session: SessionData & Data): Promise<void> {
+    const life = lifeOf(session, this.ttlSeconds, this.reads.take(sid));
+    if (life.slid || life.ttl <= 0) return;
     const id = idOf(sid);
-    const slide = slideTtlSeconds(session, this.ttlSeconds);
-    if (this.slides.take(id, slide)) return;
-    const ttl = storeTtlSeconds(session, this.ttlSeconds);
-    if (ttl <= 0) return;
     const subject = this.subjectOf(session);
     if (subject === undefined) {
-      await this.sids.touch(id, 'anonymous', slide, ttl);
+      await this.sids.touch(id, 'anonymous', life.slide, life.ttl);
       return;
     }
-    await Promise.all([this.storage.touch(subject, id, ttl), this.sids.touch(id, 'pointer', slide, ttl)]);
+    await Promise.all([this.storage.touch(subject, id, life.ttl), this.sids.touch(id, 'pointer', life.slide, life.ttl)]);
+  }
+
+  private async end(sid: string): Promise<void> {
+    const seen = this.reads.take(sid);
+    return this.endSession(seen?.id ?? idOf(sid), seen);
   }
 
   /** The logged-in session ends before its pointer goes: a failure in between leaves a session that `get` still finds, never one it cannot. */
-  private async end(sid: string): Promise<void> {
-    const id = idOf(sid);
-    this.slides.forget(id);
-    const pointer = await this.sids.delete(id, 'keep-pointer');
-    if (!pointer) return;
-    await this.storage.delete(pointer.subject, id);
+  private async endSession(id: string, seen: SeenSession | undefined): Promise<void> {
+    if (seen?.subject === undefined) {
+      // Anonymous as `get` saw it, or not seen: a pointer found now is kept until its session has ended.
+      const pointer = await this.sids.delete(id, 'keep-pointer');
+      if (!pointer) return;
+      await this.storage.delete(pointer.subject, id);
+    } else {
+      await this.storage.delete(seen.subject, id);
+    }
     await this.sids.delete(id, 'any');
   }
 
@@ -232,6 +271,21 @@ export class UserSessionStore<Data extends object = SessionData> extends Store {
     }
     return subject;
   }
+}
+
+/** How long a save or touch keeps the session. */
+interface Life {
+  /** The store TTL, in seconds (0 or less: the cookie has expired). */
+  ttl: number;
+  /** What each read slides it by, in seconds (0: a fixed expiry). */
+  slide: number;
+  /** `get` slid it by `slide` in this request already. */
+  slid: boolean;
+}
+
+function lifeOf(session: SessionLike, defaultTtl: number, seen: SeenSession | undefined): Life {
+  const slide = slideTtlSeconds(session, defaultTtl);
+  return { ttl: storeTtlSeconds(session, defaultTtl), slide, slid: slide > 0 && seen?.slideTtl === slide };
 }
 
 function invalid(message: string): UserSessionStorageError {
