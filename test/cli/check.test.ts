@@ -57,7 +57,10 @@ test('server settings that break or endanger sessions are each explained, with e
   const limited = await runCliJson<Checked>(['--url', `redis://app:pw@${redis.host}:${redis.port}`, 'check']);
   t.is(limited.code, 1);
   t.like(levels(limited.json), { scripts: 'problem', 'keyspace-events': 'warning', 'maxmemory-policy': 'warning' });
-  t.regex(limited.json.findings.find((f) => f.code === 'scripts')!.detail, new RegExp(`${scriptCount} of ${scriptCount} scripts do not load.*allow SCRIPT LOAD and EVALSHA`));
+  t.regex(
+    limited.json.findings.find((f) => f.code === 'scripts')!.detail,
+    new RegExp(`${scriptCount} of ${scriptCount} scripts do not load.*allow SCRIPT LOAD and EVALSHA`),
+  );
 });
 
 test('notify-keyspace-events without "g": a problem that says outside deletes are not announced', async (t) => {
