@@ -106,7 +106,7 @@ export interface UserSessionRedisStorage<MetaData> {
  * session exists while both its value and its entry in the subject's index
  * exist, and never otherwise (fail closed). Liveness never depends on
  * keyspace notifications: every operation ignores and prunes entries of
- * sessions that have ended. When every session has ended, no key is left.
+ * sessions that have ended. When every session has ended, no key is left but the markers of rotated ids, until their TTL (`reuseDetectionSeconds`).
  *
  * Every method rejects only with {@link UserSessionStorageError}:
  * `INVALID_ARGUMENT` for bad input (nothing is sent to Redis then),
