@@ -13,7 +13,7 @@
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { EndReasonCode, ResultCode } from '../src/scripts/result-codes.js';
+import { EndReasonCode, ResultCode, REUSED_CODE } from '../src/scripts/result-codes.js';
 
 const includeLine = /^--- @include "([a-z0-9-]+)"\s*$/;
 
@@ -36,6 +36,8 @@ export function resultCodesLua(): string {
     ...Object.entries(ResultCode).map(([name, code]) => `local ${name} = ${code}`),
     '-- How ended sessions are reported: flat (reason, sessionId) pairs.',
     ...Object.entries(EndReasonCode).map(([reason, code]) => `local ENDED_${reason.toUpperCase()} = ${code}`),
+    '-- A rotated id presented again, reported in the same pairs.',
+    `local REPORTED_REUSED = ${REUSED_CODE}`,
   ];
   return `${lines.join('\n')}\n`;
 }

@@ -1,6 +1,20 @@
-export { UserSessionRedisStorage, type SessionEndedEvent } from './storage/user-session-redis-storage.js';
+export {
+  UserSessionRedisStorage,
+  type SessionEndedEvent,
+  type ReadAndTouchOptions,
+  type ReadAllOptions,
+  type ListedSession,
+  type TouchedSession,
+} from './storage/user-session-redis-storage.js';
 export type { UserSessionStorageEvents, UserSessionStorageEventName, UserSessionStorageListener } from './storage/storage-events.js';
-export { DEFAULT_CONCURRENT_SESSIONS, MAX_CONCURRENT_SESSIONS, type UserSessionStorageOptions, type OnLimit } from './storage/options.js';
+export {
+  DEFAULT_CONCURRENT_SESSIONS,
+  MAX_CONCURRENT_SESSIONS,
+  MAX_DEFAULT_REUSE_DETECTION_SECONDS,
+  type UserSessionStorageOptions,
+  type OnLimit,
+  type OnReuse,
+} from './storage/options.js';
 export { UserSessionStorageError, ErrorCode } from './errors/index.js';
 export type { Codec } from './codec/codec.js';
 export { msgpackCodec } from './codec/msgpack-codec.js';

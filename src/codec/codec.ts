@@ -20,7 +20,7 @@ export interface Codec<MetaData> {
    */
   decode(bytes: Buffer): MetaData;
   /**
-   * One byte (0-255) stored in front of every value, so that a value written
+   * One byte (0-254; 255 is reserved) stored in front of every value, so that a value written
    * by another codec is reported (VALUE_FORMAT_MISMATCH) instead of misread.
    * Default for custom codecs: 0x80. msgpack-lite uses 0x01.
    */

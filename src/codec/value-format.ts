@@ -3,6 +3,12 @@ import { UserSessionStorageError } from '../errors/user-session-storage-error.js
 import type { Codec } from './codec.js';
 
 export const DEFAULT_CUSTOM_FORMAT_TAG = 0x80;
+/**
+ * The first byte of a value that carries its session's token family in
+ * front of the framed metadata (written by lua/rotate-4.lua; layout in
+ * lua/includes/family.lua). No codec may use it as its format tag.
+ */
+export const FAMILY_FRAME_TAG = 0xff;
 
 /**
  * Frames metadata as stored bytes: one format tag byte, then the codec's
@@ -14,8 +20,11 @@ export class ValueFormat<MetaData> {
 
   constructor(readonly codec: Codec<MetaData>) {
     const tag = codec.formatTag ?? DEFAULT_CUSTOM_FORMAT_TAG;
-    if (!Number.isInteger(tag) || tag < 0 || tag > 255) {
-      throw new UserSessionStorageError(ErrorCode.INVALID_ARGUMENT, `codec.formatTag must be a whole number from 0 to 255; got ${String(tag)}`);
+    if (!Number.isInteger(tag) || tag < 0 || tag >= FAMILY_FRAME_TAG) {
+      throw new UserSessionStorageError(
+        ErrorCode.INVALID_ARGUMENT,
+        `codec.formatTag must be a whole number from 0 to 254 (255 is reserved); got ${String(tag)}`,
+      );
     }
     this.tag = tag;
   }
@@ -47,6 +56,7 @@ export class ValueFormat<MetaData> {
   }
 
   decode(stored: Buffer): MetaData {
+    if (stored.length >= 3 && stored[0] === FAMILY_FRAME_TAG) stored = stored.subarray(3 + stored.readUInt16BE(1));
     if (stored.length === 0 || stored[0] !== this.tag) {
       throw new UserSessionStorageError(
         ErrorCode.VALUE_FORMAT_MISMATCH,

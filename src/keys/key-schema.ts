@@ -4,6 +4,7 @@
  *
  *   <prefix>:{<tag>}:i              index of a subject, a sorted set: sessionId scored by its expiry (ms)
  *   <prefix>:{<tag>}:s:<sessionId>  value of one session
+ *   <prefix>:{<tag>}:r:<sessionId>  rotation marker of a rotated id, for reuse detection (lua/includes/reuse.lua)
  *
  * <tag> is the subject with '%' written as '%25' and '}' as '%7D'. Redis
  * hashes only what lies between the first '{' and the next '}', so the tag
@@ -18,7 +19,7 @@
  *                                   session's value, or the pointer to the subject's index of a logged-in one
  *
  * A sid key is no subject's: it ends with '}', where every index and value
- * key goes on after its tag with ":i" or ":s:". It still starts with
+ * or marker key goes on after its tag with ":i", ":s:" or ":r:". It still starts with
  * "<prefix>:{", which the least-privilege ACL rule covers, and has no "}:"
  * for scanPattern() to match, so the CLI never takes it for a broken session.
  */
@@ -74,6 +75,26 @@ export class KeySchema {
   }
 
   /**
+   * KEYS of a script on one presented session: value key, index key, and
+   * the rotation marker of the id (read only when there is no live session,
+   * to tell a reused rotated id; declared always, as Redis Cluster asks).
+   */
+  presentedKeys(subject: string, sessionId: string): [valueKey: string, indexKey: string, markerKey: string] {
+    const part = this.subjectPart(subject);
+    return [`${part}s:${sessionId}`, `${part}i`, `${part}r:${sessionId}`];
+  }
+
+  /** The rotation marker key of a rotated id. */
+  markerKey(subject: string, sessionId: string): string {
+    return `${this.subjectPart(subject)}r:${sessionId}`;
+  }
+
+  /** The (subject, sessionId) of a rotation marker key of this prefix, or undefined for any other key. */
+  parseMarkerKey(key: string): { subject: string; sessionId: string } | undefined {
+    return this.parseSessionKey(key, ':r:');
+  }
+
+  /**
    * The sid key of a framework session id's hash (see the layout above):
    * its own hash tag, so sid keys spread over a cluster's slots. The id is
    * a base64url hash (sessionIdOfSecret), which never contains '}'.
@@ -84,10 +105,14 @@ export class KeySchema {
 
   /** The (subject, sessionId) of a value key of this prefix, or undefined for any other key. */
   parseValueKey(key: string): { subject: string; sessionId: string } | undefined {
+    return this.parseSessionKey(key, ':s:');
+  }
+
+  private parseSessionKey(key: string, kind: ':s:' | ':r:'): { subject: string; sessionId: string } | undefined {
     const head = `${this.prefix}:{`;
     if (!key.startsWith(head)) return undefined;
     const close = key.indexOf('}', head.length);
-    if (close < 0 || !key.startsWith(':s:', close + 1)) return undefined;
+    if (close < 0 || !key.startsWith(kind, close + 1)) return undefined;
     const subject = subjectOfTag(key.slice(head.length, close));
     const sessionId = key.slice(close + 4);
     if (subject === undefined || sessionId.length === 0) return undefined;

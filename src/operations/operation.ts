@@ -11,6 +11,12 @@ export interface OperationContext<MetaData> {
   settings: ResolvedOptions;
   /** Whether scripts may touch only the keys they declare (Redis Cluster; see Deployment). */
   declaresKeys: boolean;
+  /**
+   * The constant options a script on a presented session id reads on its
+   * rare paths, packed in one argument (see lua/read-3.lua): "1"/"0"
+   * declared keys only, then what a reuse revokes ("f", "s", "r").
+   */
+  presentedMode: string;
 }
 
 /** Every operation is on one subject: its keys share the subject's hash slot. */

@@ -1,10 +1,10 @@
 import { ErrorCode } from '../errors/error-code.js';
 import { UserSessionStorageError } from '../errors/user-session-storage-error.js';
-import { EndReasonCode, errorOfResultCode, ResultCode, type EndReason } from './result-codes.js';
+import { EndReasonCode, errorOfResultCode, ResultCode, REUSED_CODE, type EndReason } from './result-codes.js';
 
-/** A session a script ended, and why. */
+/** A session a script ended, and why; or (`'reused'`) a rotated id it was given. */
 export interface EndedSession {
-  reason: EndReason;
+  reason: EndReason | 'reused';
   sessionId: string;
 }
 
@@ -24,7 +24,10 @@ export interface ScriptReply {
   needKeys?: string[];
 }
 
-const endReasonOfCode = new Map<number, EndReason>(Object.entries(EndReasonCode).map(([reason, code]) => [code, reason as EndReason]));
+const endReasonOfCode = new Map<number, EndReason | 'reused'>([
+  ...Object.entries(EndReasonCode).map(([reason, code]): [number, EndReason] => [code, reason as EndReason]),
+  [REUSED_CODE, 'reused'],
+]);
 
 function isErrorCode(result: number): result is keyof typeof errorOfResultCode {
   return Object.hasOwn(errorOfResultCode, result);

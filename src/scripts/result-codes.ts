@@ -31,16 +31,23 @@ export type ResultCode = (typeof ResultCode)[keyof typeof ResultCode];
  * Why a session ended, and the name of the event that reports it:
  * `'expired'` (its TTL ran out), `'evicted'` (its value vanished before its
  * expiry: maxmemory eviction or a DEL from outside), `'deleted'` (ended by
- * `delete`, `deleteAll` or `onLimit: 'evict-oldest'`).
+ * `delete`, `deleteAll`, `deleteOthers`, `onLimit: 'evict-oldest'` or a
+ * reuse's revocation), `'rotated'` (`rotate` replaced it by its successor).
  */
-export type EndReason = 'expired' | 'evicted' | 'deleted';
+export type EndReason = 'expired' | 'evicted' | 'deleted' | 'rotated';
 
 /**
  * How scripts write each {@link EndReason} in the (reason, sessionId) pairs
  * of ended sessions they reply; in Lua `ENDED_EXPIRED`, `ENDED_EVICTED`,
- * `ENDED_DELETED`.
+ * `ENDED_DELETED`, `ENDED_ROTATED`.
  */
-export const EndReasonCode = { expired: 1, evicted: 2, deleted: 3 } as const satisfies Record<EndReason, number>;
+export const EndReasonCode = { expired: 1, evicted: 2, deleted: 3, rotated: 4 } as const satisfies Record<EndReason, number>;
+
+/**
+ * In the same pairs, not an ended session but a rotated id presented again
+ * (the `'reused'` event); in Lua `REPORTED_REUSED`.
+ */
+export const REUSED_CODE = 5;
 
 /**
  * The error each result code but NEED_KEYS means, as the caller gets it.

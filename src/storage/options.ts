@@ -14,6 +14,15 @@ import { assertKeyPrefix, assertOneOf, assertPositiveInteger, MAX_TTL_SECONDS } 
 export type OnLimit = 'reject' | 'evict-oldest';
 
 /**
+ * What happens, besides the `'reused'` event, when a rotated session id is
+ * presented again (a replayed, probably stolen, token): `'revoke-family'`
+ * ends every live session descended by rotation from the same first
+ * session; `'revoke-subject'` ends every session of the subject; `'report'`
+ * ends nothing. Sessions ended are reported as `'deleted'`.
+ */
+export type OnReuse = 'revoke-family' | 'revoke-subject' | 'report';
+
+/**
  * Options of {@link UserSessionRedisStorage.create}. Every option is
  * validated before anything is sent to Redis; a bad one makes `create`
  * throw `INVALID_ARGUMENT`.
@@ -50,6 +59,17 @@ export interface UserSessionStorageOptions<MetaData> {
   /** How the server's notify-keyspace-events setting is handled; see {@link KeyspaceEventsMode}. Default `'configure'`. */
   keyspaceEvents?: KeyspaceEventsMode;
   /**
+   * How long a rotated id is remembered, so that presenting it again is
+   * detected as a reuse (`'reused'` event, and {@link OnReuse}). Default:
+   * the time the rotated session had left, at most
+   * {@link MAX_DEFAULT_REUSE_DETECTION_SECONDS}. `0` turns reuse detection
+   * off (then a retried rotation answers `false`). Each remembered id costs
+   * one small key until it expires.
+   */
+  reuseDetectionSeconds?: number;
+  /** What a reuse revokes; see {@link OnReuse}. Default `'revoke-family'`. */
+  onReuse?: OnReuse;
+  /**
    * How long a subject's index outlives its longest session, in seconds, so
    * a late notification still finds its entry. Default 60.
    */
@@ -64,6 +84,11 @@ export interface UserSessionStorageOptions<MetaData> {
 export const DEFAULT_CONCURRENT_SESSIONS = 1000;
 /** The largest `concurrentSessions` accepted. */
 export const MAX_CONCURRENT_SESSIONS = 100_000;
+/**
+ * The longest a rotated id is remembered by default (7 days): a bound on
+ * the markers an often-rotated session leaves (one per rotation).
+ */
+export const MAX_DEFAULT_REUSE_DETECTION_SECONDS = 7 * 24 * 3600;
 
 export interface ResolvedOptions {
   keyPrefix: string;
@@ -71,6 +96,9 @@ export interface ResolvedOptions {
   onLimit: OnLimit;
   keyspaceEvents: KeyspaceEventsMode;
   indexGraceMs: number;
+  /** Reuse-detection window: -1 what the rotated session had left (capped), 0 off. */
+  reuseWindowMs: number;
+  onReuse: OnReuse;
 }
 
 /** Validates every option before anything is sent to Redis. */
@@ -100,6 +128,10 @@ export function resolveOptions<MetaData>(options: UserSessionStorageOptions<Meta
   assertOneOf('onLimit', onLimit, ['reject', 'evict-oldest'] as const);
   const keyspaceEvents = options.keyspaceEvents ?? 'configure';
   assertOneOf('keyspaceEvents', keyspaceEvents, ['configure', 'verify', 'off'] as const);
+  const reuseSeconds = options.reuseDetectionSeconds;
+  if (reuseSeconds !== undefined && reuseSeconds !== 0) assertPositiveInteger('reuseDetectionSeconds', reuseSeconds, MAX_TTL_SECONDS);
+  const onReuse = options.onReuse ?? 'revoke-family';
+  assertOneOf('onReuse', onReuse, ['revoke-family', 'revoke-subject', 'report'] as const);
   const graceSeconds = options.indexGraceSeconds ?? 60;
   assertPositiveInteger('indexGraceSeconds', graceSeconds, MAX_TTL_SECONDS);
   if (options.codec !== undefined && (typeof options.codec?.encode !== 'function' || typeof options.codec?.decode !== 'function')) {
@@ -111,5 +143,7 @@ export function resolveOptions<MetaData>(options: UserSessionStorageOptions<Meta
     onLimit,
     keyspaceEvents,
     indexGraceMs: graceSeconds * 1000,
+    reuseWindowMs: reuseSeconds === undefined ? -1 : reuseSeconds * 1000,
+    onReuse,
   };
 }

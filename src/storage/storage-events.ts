@@ -23,8 +23,21 @@ export interface UserSessionStorageEvents {
   expired: [event: SessionEndedEvent];
   /** Its value vanished before its expiry: maxmemory eviction, or a DEL/UNLINK from outside the library. */
   evicted: [event: SessionEndedEvent];
-  /** `delete`, `deleteAll` or `onLimit: 'evict-oldest'` ended it (emitted by the instance that ran the call). */
+  /**
+   * `delete`, `deleteAll`, `deleteOthers`, `onLimit: 'evict-oldest'` or a
+   * reuse's revocation ended it (emitted by the instance that ran the call).
+   */
   deleted: [event: SessionEndedEvent];
+  /** `rotate` ended it and started its successor (emitted by the instance that ran the call). */
+  rotated: [event: SessionEndedEvent];
+  /**
+   * A rotated session id was presented again (to `read`, `touch`,
+   * `readAndTouch`, `update`, `rotate` or `delete`) within the
+   * reuse-detection window: a replayed token, probably stolen. The call
+   * answered as for no session; what `onReuse` revokes is reported as
+   * `'deleted'` just before.
+   */
+  reused: [event: SessionEndedEvent];
   /** A failure in the background, which no call can report (see `on('error')`). */
   error: [error: UserSessionStorageError];
 }

@@ -11,7 +11,10 @@ import { deleteAll } from '../operations/delete-all.js';
 import { deleteOne } from '../operations/delete.js';
 import { insert } from '../operations/insert.js';
 import type { Operation, OperationContext, SubjectInput } from '../operations/operation.js';
-import { readAll } from '../operations/read-all.js';
+import { readAll, readAllWithExpiry, type ListedSession } from '../operations/read-all.js';
+import { readAndTouch, type TouchedSession } from '../operations/read-and-touch.js';
+import { rotate } from '../operations/rotate.js';
+import { deleteOthers } from '../operations/delete-others.js';
 import { read } from '../operations/read.js';
 import { touch } from '../operations/touch.js';
 import { update } from '../operations/update.js';
@@ -29,6 +32,24 @@ import { parseReply } from '../scripts/reply.js';
 import { storageInternals, type StorageInternals } from './internals.js';
 
 export type { SessionEndedEvent } from './storage-events.js';
+export type { ListedSession } from '../operations/read-all.js';
+export type { TouchedSession } from '../operations/read-and-touch.js';
+
+/** Options of {@link UserSessionRedisStorage.readAndTouch}. */
+export interface ReadAndTouchOptions {
+  /**
+   * While the session has at least this many seconds left, nothing is
+   * written (its expiry is not moved): a busy session then costs no write
+   * per request. Whole seconds from 0 (default: always slide) to the ttl.
+   */
+  minRemainingSeconds?: number;
+}
+
+/** Options of {@link UserSessionRedisStorage.readAll}. */
+export interface ReadAllOptions {
+  /** `true`: each session comes with its expiry ({@link ListedSession}). */
+  withExpiry?: boolean;
+}
 
 // The interface types the EventEmitter methods by UserSessionStorageEvents; it must repeat the class's type parameter to merge with it.
 // eslint-disable-next-line @typescript-eslint/no-unused-vars
@@ -87,7 +108,7 @@ export interface UserSessionRedisStorage<MetaData> {
  * session exists while both its value and its entry in the subject's index
  * exist, and never otherwise (fail closed). Liveness never depends on
  * keyspace notifications: every operation ignores and prunes entries of
- * sessions that have ended. When every session has ended, no key is left.
+ * sessions that have ended. When every session has ended, no key is left but the markers of rotated ids, until their TTL (`reuseDetectionSeconds`).
  *
  * Every method rejects only with {@link UserSessionStorageError}:
  * `INVALID_ARGUMENT` for bad input (nothing is sent to Redis then),
@@ -122,7 +143,14 @@ export class UserSessionRedisStorage<MetaData = unknown> extends EventEmitter {
     // Preloads on every ready connection (every node of a cluster), so the first call after a reconnect finds its script.
     this.loader = deployment.scriptLoader((e) => this.report(e, 'script-load'));
     this.runner = new ScriptRunner(deployment.scriptClient, this.loader);
-    this.context = { keys, format, settings, declaresKeys: deployment.declaresKeys };
+    const revoke = { 'revoke-family': 'f', 'revoke-subject': 's', report: 'r' }[settings.onReuse];
+    this.context = {
+      keys,
+      format,
+      settings,
+      declaresKeys: deployment.declaresKeys,
+      presentedMode: `${deployment.declaresKeys ? '1' : '0'}${revoke}`,
+    };
   }
 
   /**
@@ -220,9 +248,24 @@ export class UserSessionRedisStorage<MetaData = unknown> extends EventEmitter {
    * @throws {@link UserSessionStorageError} `VALUE_FORMAT_MISMATCH` when a
    * stored value was written by another codec; `INVALID_ARGUMENT` for a bad subject.
    */
-  async readAll(subject: string): Promise<ReadonlyMap<string, MetaData>> {
+  async readAll(subject: string, options?: ReadAllOptions & { withExpiry?: false }): Promise<ReadonlyMap<string, MetaData>>;
+  /**
+   * As above, with each session's expiry (`withExpiry: true`): what a "your
+   * devices" page shows, in the same one step.
+   *
+   * @returns sessionId → { metaData, expiresAt } of each live session, in the order they expire.
+   */
+  async readAll(subject: string, options: ReadAllOptions & { withExpiry: true }): Promise<ReadonlyMap<string, ListedSession<MetaData>>>;
+  async readAll(subject: string, options?: ReadAllOptions): Promise<ReadonlyMap<string, MetaData | ListedSession<MetaData>>> {
     this.assertOpen();
     assertSubject(subject);
+    if (options !== undefined && (options === null || typeof options !== 'object')) {
+      throw new UserSessionStorageError(ErrorCode.INVALID_ARGUMENT, 'readAll options must be an object such as { withExpiry: true }');
+    }
+    if (options?.withExpiry !== undefined && typeof options.withExpiry !== 'boolean') {
+      throw new UserSessionStorageError(ErrorCode.INVALID_ARGUMENT, 'readAll option withExpiry must be true or false');
+    }
+    if (options?.withExpiry) return this.call(readAllWithExpiry<MetaData>(), { subject });
     return this.call(readAll<MetaData>(), { subject });
   }
 
@@ -256,6 +299,88 @@ export class UserSessionRedisStorage<MetaData = unknown> extends EventEmitter {
     assertSessionId(sessionId);
     assertTtlSeconds(ttlSeconds);
     return this.call(touch, { subject, sessionId, ttlSeconds });
+  }
+
+  /**
+   * Reads a live session and slides its expiry, in one atomic step and one
+   * round trip: what every authenticated request needs, instead of `read`
+   * then `touch`.
+   *
+   * @param ttlSeconds - The new TTL from now, in whole seconds from 1 to {@link MAX_TTL_SECONDS}.
+   * @param options - `minRemainingSeconds`: skip the write while the session has at least that long left.
+   * @returns The metadata and the expiry (ms since the epoch, server clock,
+   * after this call) of the live session, or `undefined` when there is none
+   * (nothing is written: an ended session is never brought back).
+   * @throws {@link UserSessionStorageError} `VALUE_FORMAT_MISMATCH` when the
+   * stored value was written by another codec; `INVALID_ARGUMENT` for bad
+   * ids, ttl or options.
+   */
+  async readAndTouch(
+    subject: string,
+    sessionId: string,
+    ttlSeconds: number,
+    options?: ReadAndTouchOptions,
+  ): Promise<TouchedSession<MetaData> | undefined> {
+    this.assertOpen();
+    assertSubject(subject);
+    assertSessionId(sessionId);
+    assertTtlSeconds(ttlSeconds);
+    if (options !== undefined && (options === null || typeof options !== 'object')) {
+      throw new UserSessionStorageError(ErrorCode.INVALID_ARGUMENT, 'readAndTouch options must be an object such as { minRemainingSeconds: 60 }');
+    }
+    const minRemainingSeconds = options?.minRemainingSeconds ?? 0;
+    if (!Number.isInteger(minRemainingSeconds) || minRemainingSeconds < 0 || minRemainingSeconds > ttlSeconds) {
+      throw new UserSessionStorageError(
+        ErrorCode.INVALID_ARGUMENT,
+        `minRemainingSeconds must be a whole number of seconds from 0 to the ttl (${ttlSeconds}); got ${String(minRemainingSeconds)}`,
+      );
+    }
+    return this.call(readAndTouch<MetaData>(), { subject, sessionId, ttlSeconds, minRemainingSeconds });
+  }
+
+  /**
+   * Ends a live session and starts its successor in one atomic step:
+   * refresh-token rotation, and session-id regeneration at login or on a
+   * privilege change (session fixation). The old session is reported as
+   * `'rotated'`; the new one takes its place, so the concurrent-session
+   * limit never refuses a rotation. The old id is remembered
+   * (`reuseDetectionSeconds`): presented again, it is a reuse (`'reused'`
+   * event and `onReuse`), except for a retry of this very rotation (same
+   * ids), which answers `true` again.
+   *
+   * @param newSessionId - The successor's id; same rules as `sessionId`, and not equal to it.
+   * @param ttlSeconds - The successor's TTL, in whole seconds from 1 to {@link MAX_TTL_SECONDS}.
+   * @param metaData - The successor's metadata; omitted: the old session's.
+   * @returns `true` if rotated; `false` when `sessionId` has no live session (nothing written).
+   * @throws {@link UserSessionStorageError} `SESSION_ALREADY_EXISTS` when
+   * `newSessionId` has a live session; `INVALID_ARGUMENT` for bad input or
+   * metadata the codec cannot encode. In both cases nothing is written.
+   */
+  async rotate(subject: string, sessionId: string, newSessionId: string, ttlSeconds: number, metaData?: MetaData): Promise<boolean> {
+    this.assertOpen();
+    assertSubject(subject);
+    assertSessionId(sessionId);
+    assertSessionId(newSessionId);
+    assertTtlSeconds(ttlSeconds);
+    if (newSessionId === sessionId) {
+      throw new UserSessionStorageError(ErrorCode.INVALID_ARGUMENT, 'newSessionId must differ from sessionId: a rotation replaces the id');
+    }
+    return this.call(rotate, { subject, sessionId, newSessionId, ttlSeconds, metaData });
+  }
+
+  /**
+   * Ends every session of a subject but one, in one atomic step ("log out
+   * other devices"), and emits `'deleted'` for each. The kept session is
+   * untouched (whether live or not).
+   *
+   * @returns How many live sessions were ended.
+   * @throws {@link UserSessionStorageError} `INVALID_ARGUMENT` for bad ids.
+   */
+  async deleteOthers(subject: string, keepSessionId: string): Promise<number> {
+    this.assertOpen();
+    assertSubject(subject);
+    assertSessionId(keepSessionId);
+    return this.call(deleteOthers, { subject, sessionId: keepSessionId });
   }
 
   /**
@@ -393,7 +518,9 @@ export class UserSessionRedisStorage<MetaData = unknown> extends EventEmitter {
 
   private reportEnded(subject: string, ended: EndedSession[]): void {
     if (this.subscriber) {
-      for (const e of ended) if (e.reason === 'deleted') this.ownDeletes.add(this.keys.valueKey(subject, e.sessionId));
+      for (const e of ended) {
+        if (e.reason === 'deleted' || e.reason === 'rotated') this.ownDeletes.add(this.keys.valueKey(subject, e.sessionId));
+      }
     }
     // Emitted after the caller's promise settles: a throwing listener cannot
     // turn a completed operation into a failed one.

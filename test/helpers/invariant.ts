@@ -82,6 +82,8 @@ function toSnapshot(prefix: string, now: number, entries: SnapshotEntry[]): Pref
       subjectOf(index.subject).index = { key, type, expiresAt, entries: recorded };
     } else if (value) {
       subjectOf(value.subject).values.push({ key, type, expiresAt, sessionId: value.sessionId });
+    } else if (schema.parseMarkerKey(key) && type === 'string' && expiresAt !== null) {
+      // A rotated id's marker (reuse detection): the library's, and it expires by itself.
     } else {
       foreignKeys.push(key);
     }

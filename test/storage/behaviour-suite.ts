@@ -21,22 +21,23 @@ import {
 } from '../../src/index.js';
 import type { Backend, StorageClient } from '../helpers/backend.js';
 import { waitFor } from '../helpers/wait.js';
+import { defineLifecycleTests } from './lifecycle-behaviour.js';
 
 /** The suite keeps its backend itself (two suites may share a file); the context carries nothing. */
 export type SuiteContext = Record<string, never>;
 
-type Meta = Record<string, unknown>;
-type Options = Omit<UserSessionStorageOptions<Meta>, 'client' | 'keyPrefix'>;
+export type Meta = Record<string, unknown>;
+export type Options = Omit<UserSessionStorageOptions<Meta>, 'client' | 'keyPrefix'>;
 
 export interface Recorded {
-  events: Array<SessionEndedEvent & { reason: EndReason }>;
-  of(reason: EndReason): string[];
+  events: Array<SessionEndedEvent & { reason: EndReason | 'reused' }>;
+  of(reason: EndReason | 'reused'): string[];
 }
 
-/** Collects every ended-session event of a storage. */
+/** Collects every session event of a storage (ended sessions and reuses). */
 export function record(storage: UserSessionRedisStorage<Meta>): Recorded {
   const events: Recorded['events'] = [];
-  for (const reason of ['expired', 'evicted', 'deleted'] as const) {
+  for (const reason of ['expired', 'evicted', 'deleted', 'rotated', 'reused'] as const) {
     storage.on(reason, (e) => events.push({ ...e, reason }));
   }
   return { events, of: (reason) => events.filter((e) => e.reason === reason).map((e) => `${e.subject}/${e.sessionId}`) };
@@ -56,7 +57,17 @@ export interface SuiteSelection {
   titleSuffix?: string;
 }
 
-type Implementation = (t: ExecutionContext<SuiteContext>) => Promise<void>;
+export type Implementation = (t: ExecutionContext<SuiteContext>) => Promise<void>;
+
+/** What a test of the suite gets. */
+export interface Setup {
+  storage: UserSessionRedisStorage<Meta>;
+  client: StorageClient;
+  prefix: string;
+  /** Another instance on the same prefix, as another process would have. */
+  another(options?: Options): Promise<UserSessionRedisStorage<Meta>>;
+  keys(): Promise<string[]>;
+}
 
 export function defineBehaviourSuite(test: TestFn<SuiteContext>, startBackend: () => Promise<Backend>, selection: SuiteSelection = {}): void {
   const { tests = 'all', titleSuffix = '' } = selection;
@@ -81,15 +92,6 @@ export function defineBehaviourSuite(test: TestFn<SuiteContext>, startBackend: (
     if (tests !== 'shareable') test.serial(`${title}${titleSuffix}`, implementation);
   };
 
-  interface Setup {
-    storage: UserSessionRedisStorage<Meta>;
-    client: StorageClient;
-    prefix: string;
-    /** Another instance on the same prefix, as another process would have. */
-    another(options?: Options): Promise<UserSessionRedisStorage<Meta>>;
-    keys(): Promise<string[]>;
-  }
-
   async function setup(t: ExecutionContext<SuiteContext>, options: Options = {}): Promise<Setup> {
     const backend = started();
     const prefix = `t${++prefixes}-${randomUUID().slice(0, 8)}`;
@@ -110,6 +112,7 @@ export function defineBehaviourSuite(test: TestFn<SuiteContext>, startBackend: (
   }
 
   const code = (c: string) => ({ instanceOf: UserSessionStorageError, code: c });
+  defineLifecycleTests({ shareable, setup, code });
 
   shareable('insert, read, readAll, update, touch, delete, deleteAll and count do what they say', async (t) => {
     const { storage } = await setup(t);

@@ -24,18 +24,22 @@ export interface Pointer {
 /** What a sid key holds, as `get` found it. */
 export type SidEntry =
   | { kind: 'anonymous'; value: Buffer; slideTtl: number }
-  /** `value`: the logged-in session's, read in the same script (one server); undefined when it has ended or was not read. */
-  | (Pointer & { value?: Buffer | undefined; read: boolean });
+  /** `value`: the live session's, read (and slid) in the same script on one server; undefined when the storage must be asked. */
+  | (Pointer & { value: Buffer | undefined });
 
 export type GetMode = 'read' | 'sid' | 'peek';
 
 export class SidScripts {
   constructor(private readonly storage: StorageInternals<unknown>) {}
 
-  /** The sid key's entry; in mode 'read' (one server) with the logged-in session's value, slid. */
-  async get(sessionId: string, mode: GetMode): Promise<SidEntry | undefined> {
+  /**
+   * The sid key's entry; in mode 'read' (one server) with the live
+   * logged-in session's value, slid unless it was slid less than
+   * `slideIntervalMs` ago.
+   */
+  async get(sessionId: string, mode: GetMode, slideIntervalMs = 0): Promise<SidEntry | undefined> {
     const { keys, indexGraceMs } = this.storage;
-    const reply = await this.storage.runScript(expressGet, [keys.sidKey(sessionId)], [sessionId, mode, String(indexGraceMs)]);
+    const reply = await this.storage.runScript(expressGet, [keys.sidKey(sessionId)], [sessionId, mode, String(slideIntervalMs), String(indexGraceMs)]);
     const { result } = reply;
     if (result === null || result === undefined || result === false) return undefined;
     const parts = arrayOf(result);
@@ -43,7 +47,7 @@ export class SidScripts {
     const pointer = this.pointerOf(parts);
     this.storage.reportEnded(pointer.subject, reply.ended);
     const value = parts[3];
-    return { ...pointer, read: parts.length === 4, value: Buffer.isBuffer(value) ? value : undefined };
+    return { ...pointer, value: Buffer.isBuffer(value) ? value : undefined };
   }
 
   /**

@@ -32,6 +32,14 @@ export interface UserSessionStoreOptions<Data extends object = SessionData> {
    * {@link DEFAULT_STORE_TTL_SECONDS}.
    */
   ttlSeconds?: number;
+  /**
+   * A request slides a logged-in session's expiry only when it was last
+   * moved at least this many seconds ago (connect-mongo's `touchAfter`):
+   * a busy user then costs no write per request, and the session may end
+   * up to this long before its cookie. Default 0: every request slides it,
+   * as express-session asks of a store.
+   */
+  touchAfterSeconds?: number;
 }
 
 type Callback<T> = (error: unknown, value?: T) => void;
@@ -67,6 +75,7 @@ export class UserSessionStore<Data extends object = SessionData> extends Store {
   private readonly sids: SidScripts;
   private readonly subjectOfSession: (session: Data) => string | undefined | null;
   private readonly ttlSeconds: number;
+  private readonly touchAfterSeconds: number;
   private readonly reads = new RecentReads();
   private readonly takesSessionsAsIs: boolean;
 
@@ -76,18 +85,20 @@ export class UserSessionStore<Data extends object = SessionData> extends Store {
    */
   constructor(options: UserSessionStoreOptions<Data>) {
     super();
-    const { storage, subject, ttlSeconds = DEFAULT_STORE_TTL_SECONDS } = options ?? {};
+    const { storage, subject, ttlSeconds = DEFAULT_STORE_TTL_SECONDS, touchAfterSeconds = 0 } = options ?? {};
     if (typeof (storage as Partial<UserSessionRedisStorage<unknown>> | undefined)?.[storageInternals] !== 'function') {
       throw invalid('storage must be a UserSessionRedisStorage (from UserSessionRedisStorage.create())');
     }
     if (typeof subject !== 'function') throw invalid('subject must be a function of the session returning its user, e.g. (session) => session.userId');
     assertPositiveInteger('ttlSeconds', ttlSeconds, MAX_TTL_SECONDS);
+    if (touchAfterSeconds !== 0) assertPositiveInteger('touchAfterSeconds', touchAfterSeconds, MAX_TTL_SECONDS);
     this.storage = storage;
     this.internals = storage[storageInternals]();
     this.sids = new SidScripts(this.internals);
     this.subjectOfSession = subject;
     this.takesSessionsAsIs = isJsonCodec(this.internals.codec);
     this.ttlSeconds = ttlSeconds;
+    this.touchAfterSeconds = touchAfterSeconds;
   }
 
   /**
@@ -129,7 +140,7 @@ export class UserSessionStore<Data extends object = SessionData> extends Store {
 
   private async read(sid: string): Promise<SessionData | null> {
     const id = idOf(sid);
-    const entry = await this.sids.get(id, this.internals.declaresKeys ? 'sid' : 'read');
+    const entry = await this.sids.get(id, this.internals.declaresKeys ? 'sid' : 'read', this.touchAfterSeconds * 1000);
     if (!entry) return null;
     const session = await this.sessionOf(entry, id);
     if (session === undefined || cookieExpired(session)) return null;
@@ -137,16 +148,20 @@ export class UserSessionStore<Data extends object = SessionData> extends Store {
     return session as SessionData;
   }
 
-  /** The session an entry holds or points to; on a cluster the pointer's session is read (and slid) through the storage. */
+  /**
+   * The session an entry holds or points to. A pointer's session not read
+   * by the sid script (on a cluster, or not live) is read through the
+   * storage, in its subject's slot: it slides it, prunes and reports what
+   * ended, and tells a reused rotated id.
+   */
   private async sessionOf(entry: SidEntry, id: string): Promise<SessionLike | undefined> {
     const { format } = this.internals;
-    if (entry.kind === 'anonymous') return format.decode(entry.value) as SessionLike;
-    if (entry.read) return entry.value && (format.decode(entry.value) as SessionLike);
-    const [session] = await Promise.all([
-      this.storage.read(entry.subject, id),
-      entry.slideTtl > 0 ? this.storage.touch(entry.subject, id, entry.slideTtl) : undefined,
-    ]);
-    return session as SessionLike | undefined;
+    if (entry.value) return format.decode(entry.value) as SessionLike;
+    if (entry.kind === 'anonymous') return undefined;
+    const { subject, slideTtl } = entry;
+    if (slideTtl === 0) return (await this.storage.read(subject, id)) as SessionLike | undefined;
+    const minRemainingSeconds = this.touchAfterSeconds > 0 ? Math.max(1, slideTtl - this.touchAfterSeconds) : 0;
+    return (await this.storage.readAndTouch(subject, id, slideTtl, { minRemainingSeconds }))?.metaData as SessionLike | undefined;
   }
 
   private async write(sid: string, session: SessionData & Data): Promise<void> {

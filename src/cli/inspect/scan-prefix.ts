@@ -6,6 +6,7 @@ import { scanKeys } from './scan-keys.js';
 export type PrefixKey =
   | { kind: 'index'; key: string; subject: string }
   | { kind: 'value'; key: string; subject: string; sessionId: string }
+  | { kind: 'marker'; key: string; subject: string; sessionId: string }
   | { kind: 'foreign'; key: string };
 
 /**
@@ -24,5 +25,7 @@ function classify(raw: Buffer, keys: KeySchema): PrefixKey {
   if (index) return { kind: 'index', key, subject: index.subject };
   const value = keys.parseValueKey(key);
   if (value) return { kind: 'value', key, ...value };
+  const marker = keys.parseMarkerKey(key);
+  if (marker) return { kind: 'marker', key, ...marker };
   return { kind: 'foreign', key };
 }

@@ -4,20 +4,28 @@
   Input:
     KEYS[1] value key
     KEYS[2] index key
+    KEYS[3] rotation marker key of sessionId
+    KEYS[4..] on Redis Cluster, the value keys of the subject's sessions,
+              sent only after a NEED_KEYS reply (a rotated id presented)
     ARGV[1] sessionId
     ARGV[2] index grace period in milliseconds
+    ARGV[3] mode (see read-3.lua)
 
   Output: { result, ended }
     result  1 a live session was ended, 0 there was none
     ended   the session ended here (deleted), a stale index entry pruned
             here (expired or evicted), or a value without index entry
-            removed here (evicted)
+            removed here (evicted); for a rotated id, the sessions revoked
+            (deleted) and the reuse
+  or { NEED_KEYS, ids } (nothing written)
 ]]
 local rcall = redis.call
 local valueKey = KEYS[1]
 local indexKey = KEYS[2]
+local markerKey = KEYS[3]
 local sessionId = ARGV[1]
 local graceMs = tonumber(ARGV[2])
+local mode = ARGV[3]
 
 --- @include "ended"
 --- @include "fit-index-expiry"
@@ -32,10 +40,17 @@ end
 
 -- Rare paths only, from here (see "Lua conventions" in docs/development.md).
 --- @include "stale-entry"
+--- @include "reuse"
 
-if not recordedExpiry then
-  -- Fail closed: a value without index entry is no session, but it must
-  -- not survive a logout either.
-  return { 0, removeOrphanValue(valueKey, sessionId) }
+if recordedExpiry then
+  return { 0, pruneStaleEntry(indexKey, sessionId, recordedExpiry) }
 end
-return { 0, pruneStaleEntry(indexKey, sessionId, recordedExpiry) }
+local marker = rotationOf(markerKey)
+if marker then
+  local ended = {}
+  local needKeys = revokeOnReuse(indexKey, sessionId, marker, mode, 3, ended)
+  return needKeys or { 0, ended }
+end
+-- Fail closed: a value without index entry is no session, but it must not
+-- survive a logout either.
+return { 0, removeOrphanValue(valueKey, sessionId) }
