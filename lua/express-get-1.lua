@@ -47,7 +47,7 @@ local ttlMs = ttl * 1000
 local slide = mode ~= "peek" and ttl > 0
 if kind == "a" then
   if slide then
-    rcall("PEXPIRE", sidKey, ttlMs)
+    expireIn(sidKey, ttlMs)
   end
   return { { "a", payload, ttl }, {} }
 end

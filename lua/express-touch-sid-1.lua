@@ -35,7 +35,7 @@ if kind == "u" then
   lifetimeMs = pointerLifetimeMs(ttlMs)
 end
 if storedTtl == tonumber(ttl) then
-  rcall("PEXPIRE", sidKey, lifetimeMs)
+  expireIn(sidKey, lifetimeMs)
 else
   rcall("SET", sidKey, kind .. ttl .. ":" .. payload, "PX", lifetimeMs)
 end

@@ -18,8 +18,15 @@ local function pointerLifetimeMs(ttlMs)
   return 2 * ttlMs
 end
 
+-- Expiries are set with PEXPIREAT from TIME, the commands every script of
+-- the library already has (and the least-privilege ACL allows), not PEXPIRE.
+local function expireIn(sidKey, ms)
+  local t = rcall("TIME")
+  rcall("PEXPIREAT", sidKey, string.format("%d", tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) + ms))
+end
+
 local function extendPointer(sidKey, ttlMs)
   if rcall("PTTL", sidKey) < 1.5 * ttlMs then
-    rcall("PEXPIRE", sidKey, pointerLifetimeMs(ttlMs))
+    expireIn(sidKey, pointerLifetimeMs(ttlMs))
   end
 end

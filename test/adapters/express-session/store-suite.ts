@@ -42,7 +42,13 @@ interface Setup {
 
 let prefixes = 0;
 
-export function defineStoreSuite(test: TestFn<StoreSuiteContext>, startBackend: () => Promise<Backend>): void {
+/**
+ * `storageDefaults` apply to every test's storage: the single-node file
+ * runs the suite with the JSON codec the README recommends (the store then
+ * hands it the framework's session as is), the cluster file with the
+ * default MessagePack codec (the store copies the session through JSON).
+ */
+export function defineStoreSuite(test: TestFn<StoreSuiteContext>, startBackend: () => Promise<Backend>, storageDefaults: StorageOptions = {}): void {
   let backend: Backend | undefined;
   test.before(async () => {
     backend = await startBackend();
@@ -56,7 +62,7 @@ export function defineStoreSuite(test: TestFn<StoreSuiteContext>, startBackend: 
     const started = backend;
     const prefix = `xs${++prefixes}-${randomUUID().slice(0, 8)}`;
     const redis = (await started.client()) as Redis | Cluster;
-    const storage = await UserSessionRedisStorage.create<unknown>({ client: redis, keyPrefix: prefix, ...options.storage });
+    const storage = await UserSessionRedisStorage.create<unknown>({ client: redis, keyPrefix: prefix, ...storageDefaults, ...options.storage });
     t.teardown(() => storage.close());
     t.teardown(async () => {
       await Promise.all((await started.keys(`${prefix}:*`)).map((key) => redis.unlink(key)));
@@ -235,6 +241,19 @@ export function defineStoreSuite(test: TestFn<StoreSuiteContext>, startBackend: 
     t.true(second > first, `${second} > ${first}`);
     t.is(Number(await redis.call('PEXPIRETIME', valueKey)), second);
     t.is(await storage.count('alice'), 1);
+  });
+
+  test('touchAfterSeconds: a request slides the session only once its expiry was last moved that long ago', async (t) => {
+    const { device, redis, prefix, idOf } = await setup(t, { app: { maxAgeMs: 60_000 }, store: { touchAfterSeconds: 1 } });
+    const laptop = device();
+    await laptop.request('POST', '/login', { user: 'alice' });
+    const expiry = async (): Promise<number> => Number(await redis.zscore(`${prefix}:{alice}:i`, idOf(laptop)));
+    const atLogin = await expiry();
+    t.is((await laptop.request('GET', '/me')).status, 200);
+    t.is(await expiry(), atLogin, 'moved less than a second ago: not slid');
+    await sleep(1_100);
+    t.is((await laptop.request('GET', '/me')).status, 200);
+    t.true((await expiry()) > atLogin, 'slid once a second had passed');
   });
 
   test('without maxAge the store TTL applies; a session whose TTL ran out is no session', async (t) => {
