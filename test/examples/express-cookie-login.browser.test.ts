@@ -115,7 +115,7 @@ test('a form post without the session CSRF token is refused, and changes nothing
   await signIn(laptop.page, 'bob', 'builder');
   await signIn(phone.page, 'bob', 'builder');
   // The browser's own cookie jar, as a forged same-site form would send it.
-  for (const form of [{}, { _csrf: 'not-the-token' }]) {
+  for (const form of [{}, { _csrf: 'not-the-token' }] as Record<string, string>[]) {
     const refused = await laptop.context.request.post(`${base}/logout-everywhere`, { form, maxRedirects: 0 });
     t.is(refused.status(), 403);
   }

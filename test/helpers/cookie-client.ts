@@ -12,11 +12,21 @@ export class CookieClient {
     return this.cookies.get(name);
   }
 
-  async request(method: string, path: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown>; text: string }> {
+  /** A request with a JSON body (or none); redirects are not followed (see `location`). */
+  async request(method: string, path: string, body?: unknown): Promise<Answer> {
+    return this.send(method, path, body === undefined ? undefined : { type: 'application/json', text: JSON.stringify(body) });
+  }
+
+  /** A form post, as a browser submits an HTML form. */
+  async postForm(path: string, form: Record<string, string>): Promise<Answer> {
+    return this.send('POST', path, { type: 'application/x-www-form-urlencoded', text: new URLSearchParams(form).toString() });
+  }
+
+  private async send(method: string, path: string, body: { type: string; text: string } | undefined): Promise<Answer> {
     const headers: Record<string, string> = {};
     if (this.cookies.size > 0) headers.cookie = [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; ');
-    if (body !== undefined) headers['content-type'] = 'application/json';
-    const response = await fetch(`${this.base}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), redirect: 'manual' });
+    if (body) headers['content-type'] = body.type;
+    const response = await fetch(`${this.base}${path}`, { method, headers, body: body?.text, redirect: 'manual' });
     for (const line of response.headers.getSetCookie()) {
       const [pair = '', ...attributes] = line.split(';');
       const eq = pair.indexOf('=');
@@ -33,8 +43,18 @@ export class CookieClient {
     } catch {
       // Not JSON (an HTML page): the text is there.
     }
-    return { status: response.status, json, text };
+    return { status: response.status, json, text, location: response.headers.get('location') ?? undefined };
   }
+}
+
+/** What a request answered. */
+export interface Answer {
+  status: number;
+  /** The body as JSON, or {} when it is not JSON. */
+  json: Record<string, unknown>;
+  text: string;
+  /** The Location header of a redirect. */
+  location: string | undefined;
 }
 
 /** The session id inside an express-session cookie value ("s:<sid>.<signature>", URL-encoded). */
