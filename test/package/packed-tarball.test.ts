@@ -42,6 +42,32 @@ const loadRedis = () => require('ioredis');
 ${usage('')}
 })().catch((e) => { console.error(e); process.exit(1); });`;
 
+/** The express-session store through its package subpath: what a user of express-session or @fastify/session writes. */
+const adapterUsage = (load: string) => `${load}
+const client = new Redis(process.env.REDIS_URL);
+const storage = await UserSessionRedisStorage.create({ client, keyPrefix: 'web', codec: jsonCodec() });
+const store = new UserSessionStore({ storage, subject: (session) => session.userId });
+const cookie = { originalMaxAge: 60000, expires: new Date(Date.now() + 60000).toISOString() };
+await store.set('the-cookie-secret', { cookie, userId: 'alice' });
+const session = await store.get('the-cookie-secret');
+const listed = [...(await storage.readAll('alice')).keys()];
+await store.destroy('the-cookie-secret');
+console.log(JSON.stringify({ userId: session.userId, listed: listed[0] === store.sessionIdOf('the-cookie-secret'), after: await storage.count('alice') }));
+await storage.close();
+client.disconnect();
+`;
+
+const adapterEsm = adapterUsage(`import { UserSessionRedisStorage } from 'user-session-redis-storage';
+import { UserSessionStore, jsonCodec } from 'user-session-redis-storage/express-session';
+import { Redis } from 'ioredis';`);
+
+const adapterCjs = `const { UserSessionRedisStorage } = require('user-session-redis-storage');
+const { UserSessionStore, jsonCodec } = require('user-session-redis-storage/express-session');
+const { Redis } = require('ioredis');
+(async () => {
+${adapterUsage('')}
+})().catch((e) => { console.error(e); process.exit(1); });`;
+
 const typed = `import { UserSessionRedisStorage, type DefaultMetaData } from 'user-session-redis-storage';
 import { Redis } from 'ioredis';
 const storage = await UserSessionRedisStorage.create<DefaultMetaData>({ client: new Redis(), keyspaceEvents: 'off' });
@@ -50,6 +76,21 @@ const meta: DefaultMetaData | undefined = await storage.read('alice', 'laptop');
 // @ts-expect-error ttl is a number of seconds: the declarations must say so
 await storage.insert('alice', 'laptop', {}, '10');
 console.log(count, meta);
+`;
+
+const typedAdapter = `import session from 'express-session';
+import { UserSessionRedisStorage } from 'user-session-redis-storage';
+import { UserSessionStore, jsonCodec } from 'user-session-redis-storage/express-session';
+import { Redis } from 'ioredis';
+declare module 'express-session' {
+  interface SessionData { userId?: string }
+}
+const storage = await UserSessionRedisStorage.create({ client: new Redis(), codec: jsonCodec() });
+const store = new UserSessionStore({ storage, subject: (s: session.SessionData) => s.userId });
+const middleware = session({ store, secret: 'x', resave: false, saveUninitialized: false });
+// @ts-expect-error the subject function names the session's user: a string, not a number
+new UserSessionStore({ storage, subject: () => 42 });
+console.log(middleware, store.sessionIdOf('sid'));
 `;
 
 test('npm pack ships dist, lua, declarations, README and LICENSE only; the tarball works with import, require() and its bin', async (t) => {
@@ -64,7 +105,16 @@ test('npm pack ships dist, lua, declarations, README and LICENSE only; the tarba
   const files = packed!.files.map((f) => f.path);
   const unexpected = files.filter((f) => !/^(dist\/.*\.(js|d\.ts)|lua\/.*\.lua|package\.json|LICENSE|README\.md)$/.test(f));
   t.deepEqual(unexpected, []);
-  for (const needed of ['LICENSE', 'dist/index.js', 'dist/index.d.ts', 'dist/cli/main.js', 'lua/insert-2.lua', 'lua/includes/result-codes.lua']) {
+  for (const needed of [
+    'LICENSE',
+    'dist/index.js',
+    'dist/index.d.ts',
+    'dist/cli/main.js',
+    'dist/adapters/express-session/index.js',
+    'dist/adapters/express-session/index.d.ts',
+    'lua/insert-2.lua',
+    'lua/includes/result-codes.lua',
+  ]) {
     t.true(files.includes(needed), needed);
   }
   if (existsSync(join(root, 'README.md'))) t.true(files.includes('README.md'));
@@ -72,7 +122,10 @@ test('npm pack ships dist, lua, declarations, README and LICENSE only; the tarba
   const project = join(work, 'consumer');
   await mkdir(project);
   await writeFile(join(project, 'package.json'), JSON.stringify({ name: 'consumer', private: true }));
-  await run(npm, ['install', '--no-audit', '--no-fund', '--prefer-offline', join(work, packed!.filename)], { cwd: project });
+  // express-session is the adapter's optional peer dependency (its Store base class), with its types.
+  await run(npm, ['install', '--no-audit', '--no-fund', '--prefer-offline', join(work, packed!.filename), 'express-session', '@types/express-session'], {
+    cwd: project,
+  });
 
   await writeFile(join(project, 'esm.mjs'), esm);
   await writeFile(join(project, 'cjs.cjs'), cjs);
@@ -83,8 +136,16 @@ test('npm pack ships dist, lua, declarations, README and LICENSE only; the tarba
     t.deepEqual(JSON.parse(result.stdout), expected, file);
   }
 
+  await writeFile(join(project, 'adapter-esm.mjs'), adapterEsm);
+  await writeFile(join(project, 'adapter-cjs.cjs'), adapterCjs);
+  for (const file of ['adapter-esm.mjs', 'adapter-cjs.cjs']) {
+    const result = await run(process.execPath, [file], { cwd: project, env });
+    t.deepEqual(JSON.parse(result.stdout), { userId: 'alice', listed: true, after: 0 }, file);
+  }
+
   // The declarations resolve through the package's exports, without any source file.
   await writeFile(join(project, 'typed.mts'), typed);
+  await writeFile(join(project, 'typed-adapter.mts'), typedAdapter);
   const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
   const typeRoots = join(root, 'node_modules', '@types');
   const checked = await run(
@@ -103,6 +164,7 @@ test('npm pack ships dist, lua, declarations, README and LICENSE only; the tarba
       '--types',
       'node',
       'typed.mts',
+      'typed-adapter.mts',
     ],
     { cwd: project },
   ).catch((e: { stdout: string }) => ({ stdout: e.stdout, failed: true }));
