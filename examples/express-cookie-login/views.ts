@@ -2,8 +2,8 @@ import type { ListedSession } from 'user-session-redis-storage';
 import type { CookieLoginSession } from './session-data.js';
 
 /** Text made safe for HTML element content and quoted attributes. */
-export function escapeHtml(text: unknown): string {
-  return String(text ?? '').replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+export function escapeHtml(text: string | number): string {
+  return String(text).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
 const style = `

@@ -123,9 +123,13 @@ test('npm pack ships dist, lua, declarations, README and LICENSE only; the tarba
   await mkdir(project);
   await writeFile(join(project, 'package.json'), JSON.stringify({ name: 'consumer', private: true }));
   // express-session is the adapter's optional peer dependency (its Store base class), with its types.
-  await run(npm, ['install', '--no-audit', '--no-fund', '--prefer-offline', join(work, packed!.filename), 'express-session', '@types/express-session'], {
-    cwd: project,
-  });
+  await run(
+    npm,
+    ['install', '--no-audit', '--no-fund', '--prefer-offline', join(work, packed!.filename), 'express-session', '@types/express-session'],
+    {
+      cwd: project,
+    },
+  );
 
   await writeFile(join(project, 'esm.mjs'), esm);
   await writeFile(join(project, 'cjs.cjs'), cjs);

@@ -79,7 +79,13 @@ export async function runStoreBench(options: BenchOptions): Promise<StoreBenchRe
     }
     progress.stop();
     return {
-      machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? 'unknown', node: process.version, redis, server: server.embedded ? 'embedded' : 'external' },
+      machine: {
+        cpus: os.cpus().length,
+        cpuModel: os.cpus()[0]?.model ?? 'unknown',
+        node: process.version,
+        redis,
+        server: server.embedded ? 'embedded' : 'external',
+      },
       options,
       cases,
       verification: { failed: failures.length, failures },

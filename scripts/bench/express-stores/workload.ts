@@ -40,7 +40,7 @@ export const OPERATIONS = {
     const session = await store.get(sids[n]!);
     const expected = `user-${Math.floor(n / SESSIONS_PER_USER)}`;
     if ((session as { userId?: string } | null | undefined)?.userId !== expected) return `get(${n}) gave ${JSON.stringify(session)}`;
-    session!.cookie = { ...session!.cookie, expires: new Date(Date.now() + MAX_AGE_MS) } as SessionData['cookie'];
+    session!.cookie = { ...session!.cookie, expires: new Date(Date.now() + MAX_AGE_MS) };
     await store.touch(sids[n]!, session!);
     return true;
   },

@@ -39,7 +39,11 @@ export class SidScripts {
    */
   async get(sessionId: string, mode: GetMode, slideIntervalMs = 0): Promise<SidEntry | undefined> {
     const { keys, indexGraceMs } = this.storage;
-    const reply = await this.storage.runScript(expressGet, [keys.sidKey(sessionId)], [sessionId, mode, String(slideIntervalMs), String(indexGraceMs)]);
+    const reply = await this.storage.runScript(
+      expressGet,
+      [keys.sidKey(sessionId)],
+      [sessionId, mode, String(slideIntervalMs), String(indexGraceMs)],
+    );
     const { result } = reply;
     if (result === null || result === undefined || result === false) return undefined;
     const parts = arrayOf(result);

@@ -42,7 +42,8 @@ export interface UserSessionStoreOptions<Data extends object = SessionData> {
   touchAfterSeconds?: number;
 }
 
-type Callback<T> = (error: unknown, value?: T) => void;
+/** How express-session and @fastify/session take a store's answer: an error, or none and the value. */
+export type StoreCallback<T> = (error: unknown, value?: T) => void;
 
 /**
  * An `express-session` store (also usable by `@fastify/session`) keeping
@@ -80,7 +81,7 @@ export class UserSessionStore<Data extends object = SessionData> extends Store {
   private readonly takesSessionsAsIs: boolean;
 
   /**
-   * @throws {@link UserSessionStorageError} `INVALID_ARGUMENT` for a missing
+   * @throws `UserSessionStorageError` `INVALID_ARGUMENT` for a missing
    * storage or subject function, or a bad `ttlSeconds`.
    */
   constructor(options: UserSessionStoreOptions<Data>) {
@@ -89,7 +90,8 @@ export class UserSessionStore<Data extends object = SessionData> extends Store {
     if (typeof (storage as Partial<UserSessionRedisStorage<unknown>> | undefined)?.[storageInternals] !== 'function') {
       throw invalid('storage must be a UserSessionRedisStorage (from UserSessionRedisStorage.create())');
     }
-    if (typeof subject !== 'function') throw invalid('subject must be a function of the session returning its user, e.g. (session) => session.userId');
+    if (typeof subject !== 'function')
+      throw invalid('subject must be a function of the session returning its user, e.g. (session) => session.userId');
     assertPositiveInteger('ttlSeconds', ttlSeconds, MAX_TTL_SECONDS);
     if (touchAfterSeconds !== 0) assertPositiveInteger('touchAfterSeconds', touchAfterSeconds, MAX_TTL_SECONDS);
     this.storage = storage;
@@ -110,33 +112,39 @@ export class UserSessionStore<Data extends object = SessionData> extends Store {
     return sessionIdOfSecret(sid);
   }
 
+  // Each method calls back when given a callback, as both frameworks call a store, and returns a promise when given
+  // none (as connect-redis does): the frameworks never see that promise, which never rejects when there is a callback.
+  /* eslint-disable @typescript-eslint/no-misused-promises */
+
   /** The session of `sid`, or `null` when there is none (never was, ended, or its cookie expired). */
-  get(sid: string, callback: Callback<SessionData | null>): void;
+  get(sid: string, callback: StoreCallback<SessionData | null>): void;
   get(sid: string): Promise<SessionData | null>;
-  get(sid: string, callback?: Callback<SessionData | null>): Promise<SessionData | null> | void {
+  get(sid: string, callback?: StoreCallback<SessionData | null>): Promise<SessionData | null> | void {
     return settle(this.read(sid), callback);
   }
 
   /** Saves the session of `sid`: anonymous, or in its subject's sessions once `subject` names one. */
-  set(sid: string, session: SessionData, callback?: (error?: unknown) => void): void;
+  set(sid: string, session: SessionData, callback: (error?: unknown) => void): void;
   set(sid: string, session: SessionData): Promise<void>;
   set(sid: string, session: SessionData, callback?: (error?: unknown) => void): Promise<void> | void {
     return settle(this.write(sid, session as SessionData & Data), callback);
   }
 
   /** Extends the session of `sid` by its cookie's maxAge (or the default TTL); never brings back an ended one. */
-  override touch(sid: string, session: SessionData, callback?: (error?: unknown) => void): void;
+  override touch(sid: string, session: SessionData, callback: (error?: unknown) => void): void;
   override touch(sid: string, session: SessionData): Promise<void>;
   override touch(sid: string, session: SessionData, callback?: (error?: unknown) => void): Promise<void> | void {
     return settle(this.extend(sid, session as SessionData & Data), callback);
   }
 
   /** Ends the session of `sid` (logout, `regenerate`); a logged-in one leaves its subject's sessions, reported as `'deleted'`. */
-  destroy(sid: string, callback?: (error?: unknown) => void): void;
+  destroy(sid: string, callback: (error?: unknown) => void): void;
   destroy(sid: string): Promise<void>;
   destroy(sid: string, callback?: (error?: unknown) => void): Promise<void> | void {
     return settle(this.end(sid), callback);
   }
+
+  /* eslint-enable @typescript-eslint/no-misused-promises */
 
   private async read(sid: string): Promise<SessionData | null> {
     const id = idOf(sid);
@@ -318,7 +326,7 @@ function plainCopy(session: object): unknown {
 }
 
 /** Calls back when given a callback (as the frameworks call a store), else returns the promise. */
-function settle<T>(work: Promise<T>, callback: Callback<T> | undefined): Promise<T> | void {
+function settle<T>(work: Promise<T>, callback: StoreCallback<T> | undefined): Promise<T> | void {
   if (!callback) return work;
   void work.then(
     (value) => callback(null, value),

@@ -23,7 +23,12 @@ export interface SessionAppOptions {
  * The smallest express-session application with a login: what the store
  * suite drives over HTTP, as a browser would. Routes answer JSON.
  */
-export async function startSessionApp({ store, storage, maxAgeMs, rolling = false }: SessionAppOptions): Promise<{ base: string; close(): Promise<void> }> {
+export async function startSessionApp({
+  store,
+  storage,
+  maxAgeMs,
+  rolling = false,
+}: SessionAppOptions): Promise<{ base: string; close(): Promise<void> }> {
   const app = express();
   app.use(express.json());
   app.use(

@@ -30,8 +30,8 @@ test('a user with exactly the storage ACL rules runs every store path, and nothi
   await phone.request('POST', '/login', { user: 'alice' }); // regenerate: claim, insert
   const sid = sidOfSignedCookie(phone.cookie('sid')!);
   const session = (await store.get(sid))!;
-  await store.touch(sid, { ...session, cookie: { ...session.cookie, originalMaxAge: 120_000 } } as SessionData); // not seen: touch and a new slide ttl
-  await store.set(sid, { ...session, views: 3 } as SessionData); // not seen: peek, update, touch
+  await store.touch(sid, { ...session, cookie: { ...session.cookie, originalMaxAge: 120_000 } }); // not seen: touch and a new slide ttl
+  await store.set(sid, { ...session, views: 3 }); // not seen: peek, update, touch
   await laptop.request('POST', '/forget-user'); // pointer to anonymous
   await storage.deleteAll('alice');
   t.is((await phone.request('GET', '/me')).status, 401); // a dangling pointer: the storage's readAndTouch asked

@@ -61,7 +61,7 @@ export function defineStoreSuite(test: TestFn<StoreSuiteContext>, startBackend: 
     if (!backend) throw new Error('the backend did not start');
     const started = backend;
     const prefix = `xs${++prefixes}-${randomUUID().slice(0, 8)}`;
-    const redis = (await started.client()) as Redis | Cluster;
+    const redis = await started.client();
     const storage = await UserSessionRedisStorage.create<unknown>({ client: redis, keyPrefix: prefix, ...storageDefaults, ...options.storage });
     t.teardown(() => storage.close());
     t.teardown(async () => {
