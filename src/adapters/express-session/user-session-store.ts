@@ -149,9 +149,11 @@ export class UserSessionStore<Data extends object = SessionData> extends Store {
   private async read(sid: string): Promise<SessionData | null> {
     const id = idOf(sid);
     const entry = await this.sids.get(id, this.internals.declaresKeys ? 'sid' : 'read', this.touchAfterSeconds * 1000);
-    if (!entry) return null;
-    const session = await this.sessionOf(entry, id);
-    if (session === undefined || cookieExpired(session)) return null;
+    const session = entry && (await this.sessionOf(entry, id));
+    if (!entry || session === undefined || cookieExpired(session)) {
+      this.reads.take(sid); // what an earlier request saw is no longer so
+      return null;
+    }
     this.reads.remember(sid, { id, subject: entry.kind === 'pointer' ? entry.subject : undefined, slideTtl: entry.slideTtl });
     return session as SessionData;
   }

@@ -187,6 +187,17 @@ export function defineStoreSuite(test: TestFn<StoreSuiteContext>, startBackend: 
     t.deepEqual((await laptop.request('POST', '/visit')).json, { views: 2, userId: null });
   });
 
+  test("a user id with the key schema's special characters is a subject like any other", async (t) => {
+    const { device, storage, idOf } = await setup(t);
+    const user = 'ünï}%7D{code}:i';
+    const laptop = device();
+    await laptop.request('POST', '/login', { user });
+    t.like((await laptop.request('GET', '/me')).json, { userId: user });
+    t.deepEqual([...(await storage.readAll(user)).keys()], [idOf(laptop)]);
+    t.is((await laptop.request('POST', '/logout')).status, 204);
+    t.is(await storage.count(user), 0);
+  });
+
   test('logging in without regenerate moves the same session, with its data, into the user sessions', async (t) => {
     const { device, storage, idOf } = await setup(t);
     const laptop = device();
