@@ -23,6 +23,29 @@ test.after.always(async (t) => {
 const PROBE_SUBJECT = 'failover-probe';
 
 /**
+ * `SENTINEL_MIN_REPLICAS_TO_WRITE=1` measures docs/sentinel.md's advice: the
+ * old master refuses writes (NOREPLICAS) once its replica has left it. Set on
+ * the old master only: with one replica, a new master with the setting would
+ * refuse every write until the old one is back as its replica.
+ */
+const MIN_REPLICAS_TO_WRITE = process.env.SENTINEL_MIN_REPLICAS_TO_WRITE;
+
+/** The connections subscribed on each sentinel: ioredis's failover detectors (sentinels do not subscribe to each other). */
+async function detectorsOn(backend: SentinelBackend): Promise<number[]> {
+  const lists = await Promise.all(backend.sentinels.map((s) => s.command<string>('CLIENT', 'LIST', 'TYPE', 'pubsub')));
+  return lists.map((list) => list.split('\n').filter((line) => line.includes(' sub=1 ')).length);
+}
+
+test.serial('each own connection of the storage watches the sentinels for a new master, until close()', async (t) => {
+  const { backend } = t.context;
+  const storage = await UserSessionRedisStorage.create<Meta>({ client: await backend.sentinelClient(), keyPrefix: 'watch' });
+  await waitFor('the failover detectors', async () => (await detectorsOn(backend)).every((n) => n === 2));
+  await storage.close();
+  await waitFor('the failover detectors to close', async () => (await detectorsOn(backend)).every((n) => n === 0));
+  t.pass();
+});
+
+/**
  * Milliseconds from now until a call of `storage` is answered by `next`
  * (the replica being promoted): a probe inserts a session again and again.
  * A call ran on `next` when `next` was master before the call was sent and
@@ -69,6 +92,7 @@ test.serial('SENTINEL FAILOVER under load: the storage follows the new master, i
   // The replica to be promoted has an empty script cache (SCRIPT LOAD is
   // not replicated): the storage must load its scripts there itself.
   await next.command('SCRIPT', 'FLUSH');
+  if (MIN_REPLICAS_TO_WRITE) await oldMaster.command('CONFIG', 'SET', 'min-replicas-to-write', MIN_REPLICAS_TO_WRITE);
 
   const load = startAcknowledgedLoad(storage, { subjects: 2000, workers: 4 });
   const { acknowledged, failures } = load;
@@ -103,12 +127,16 @@ test.serial('SENTINEL FAILOVER under load: the storage follows the new master, i
   // the old master (docs/sentinel.md). Only how many is reported here.
   const later = acknowledged.slice(replicated.length);
   const lost = new Set(await missing(storage, load.sessionOf, later));
-  t.log(`${later.length} sessions acknowledged after the failover began, ${lost.size} of them lost with the old master`);
+  const kinds = (pattern: RegExp): number => failures.filter((f) => pattern.test(f)).length;
+  t.log(
+    `${later.length} sessions acknowledged after the failover began, ${lost.size} of them lost with the old master; ` +
+      `${kinds(/Redis did not answer: /)} calls with outcome unknown, ${kinds(/NOREPLICAS/)} refused by the old master`,
+  );
   const unexpected = failures.filter((failure) => {
     const read = /^read of acknowledged s(\d+) gave undefined$/.exec(failure);
     if (read) return !lost.has(Number(read[1]));
-    // A call in flight when the storage's connection left the old master: "outcome unknown".
-    return !/^s\d+: Redis did not answer: /.test(failure);
+    // A call in flight when the storage's connection left the old master ("outcome unknown"), or one the old master refused.
+    return !/^s\d+: (Redis did not answer: |Redis failed: NOREPLICAS )/.test(failure);
   });
   t.deepEqual(unexpected, [], 'no NOSCRIPT, READONLY or wrong answer reached a caller');
 
@@ -130,5 +158,9 @@ test.serial('SENTINEL FAILOVER under load: the storage follows the new master, i
   for (let i = 0; i < 40; i++) await storage.insert(`short-${i}`, 'a', { n: i }, 1);
   await waitFor('40 expiries to be reported', () => reported().length >= 40, 15_000);
   await sleep(200);
-  t.deepEqual(reported().sort(), Array.from({ length: 40 }, (_, i) => `short-${i}/a`).sort(), 'each expiry on the new master reported once, across both instances');
+  t.deepEqual(
+    reported().sort(),
+    Array.from({ length: 40 }, (_, i) => `short-${i}/a`).sort(),
+    'each expiry on the new master reported once, across both instances',
+  );
 });
