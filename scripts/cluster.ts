@@ -296,8 +296,8 @@ async function healthy(nodes: readonly LocalClusterNode[]): Promise<boolean> {
   }
 }
 
-/** Free loopback ports whose cluster bus port (port + 10000) is free too. Never 6379. */
-async function freePorts(count: number, taken: readonly number[] = []): Promise<number[]> {
+/** Free loopback ports whose cluster bus port (port + 10000) is free too. Never 6379. Also the Sentinel tests' ports. */
+export async function freePorts(count: number, taken: readonly number[] = []): Promise<number[]> {
   const ports: number[] = [];
   while (ports.length < count) {
     const port = await ephemeralPort();
