@@ -22,8 +22,8 @@ end
 -- is the packed ARGV of the constant options: its first character "1" on a
 -- cluster ("strict": declared keys only), its second what to revoke:
 -- "f" the token family, "s" every session of the subject, "r" nothing.
--- Appends the sessions ended here ('deleted') and then the reuse itself to
--- `ended`. Returns the NEED_KEYS reply when the value keys to look at were
+-- Appends the reuse itself and then the sessions ended here ('deleted') to
+-- `ended`, so that listeners hear of the reuse first. Returns the NEED_KEYS reply when the value keys to look at were
 -- not declared (nothing written), else nil. Decides everything before the
 -- first write, and touches the index last: it may empty it.
 local function revokeOnReuse(indexKey, sessionId, marker, mode, fixed, ended)
@@ -51,13 +51,14 @@ local function revokeOnReuse(indexKey, sessionId, marker, mode, fixed, ended)
     end
   end
   local n = #ended
+  ended[n + 1] = REPORTED_REUSED
+  ended[n + 2] = sessionId
+  n = n + 2
   for i = 1, #revoked do
     rcall("ZREM", indexKey, revoked[i])
     ended[n + 1] = ENDED_DELETED
     ended[n + 2] = revoked[i]
     n = n + 2
   end
-  ended[n + 1] = REPORTED_REUSED
-  ended[n + 2] = sessionId
   return nil
 end
