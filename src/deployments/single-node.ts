@@ -4,6 +4,7 @@ import { scriptClientOf } from '../scripts/script-client.js';
 import { SingleNodeScriptLoader } from '../scripts/script-loader.js';
 import { KeyspaceSubscriber } from '../subscriber/keyspace-subscriber.js';
 import { probeKey, type Deployment } from './deployment.js';
+import { connectWithCause } from './connect.js';
 
 /**
  * The storage's own connection for its commands: a duplicate of the
@@ -40,7 +41,7 @@ export function singleNodeDeployment(client: Redis, keys: KeySchema): Deployment
         probe: { commands: () => connection, newKey: () => probeKey(keys) },
         ...handlers,
       }),
-    open: () => connection.connect(),
+    open: () => connectWithCause(connection),
     close: () => connection.disconnect(),
   };
 }
