@@ -81,7 +81,9 @@ async function connectNode(url: string): Promise<Redis> {
   } catch (error) {
     // Already ended (no retryStrategy): a disconnect() now would hold the process for ioredis's disconnectTimeout.
     if (client.status !== 'end') client.disconnect();
-    throw new CliError(`cannot connect to ${redactUrl(url)}: ${messageOf(cause ?? error)}; check --url and that the server is running`);
+    throw new CliError(
+      `cannot connect to ${redactUrl(url)}: ${messageOf(cause ?? error).replace(/\.$/, '')}; check --url (host, port, user and password) and that the server is running`,
+    );
   }
   return client;
 }

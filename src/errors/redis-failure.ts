@@ -88,7 +88,7 @@ export function redisFailure(error: unknown): UserSessionStorageError {
   if (commandOf(error) === 'script') {
     return redisError(
       `Redis cannot load the storage's Lua scripts: ${text}. Every operation is one script, so the storage cannot work until the ` +
-        'server runs Redis 7.0 or newer and allows this user SCRIPT LOAD and EVALSHA (docs/acl.md)',
+        'server allows this user SCRIPT LOAD and EVALSHA (docs/acl.md)',
       error,
     );
   }

@@ -97,7 +97,10 @@ test('a URL that is not redis:// or rediss:// is refused before connecting, with
     );
   }
   t.regex((await runCli(['--url', 'http://x', 'count', 'x'])).stderr, /"http:\/\/" is not a Redis URL/);
-  t.regex((await runCli(['count', 'x'], { USER_SESSIONS_REDIS_URL: 'https://x' })).stderr, /value 'https:\/\/x' from env 'USER_SESSIONS_REDIS_URL' is invalid/);
+  t.regex(
+    (await runCli(['count', 'x'], { USER_SESSIONS_REDIS_URL: 'https://x' })).stderr,
+    /value 'https:\/\/x' from env 'USER_SESSIONS_REDIS_URL' is invalid/,
+  );
 });
 
 test("every command's --help shows the global options", async (t) => {

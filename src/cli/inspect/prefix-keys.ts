@@ -9,7 +9,6 @@ import { scanKeys } from './scan-keys.js';
  */
 export async function prefixHasKeys(masters: readonly Redis[], keys: KeySchema): Promise<boolean> {
   for (const master of masters) {
-    // eslint-disable-next-line @typescript-eslint/no-unused-vars
     for await (const _batch of scanKeys(master, keys.scanPattern(), 1000)) return true;
   }
   return false;
