@@ -34,7 +34,7 @@ function isReply(error: Error): boolean {
   return error.name === 'ReplyError';
 }
 
-/** A network-level error (ECONNREFUSED, ENOTFOUND, ETIMEDOUT...) carries a string `code`; a library bug does not. */
+/** A network-level error (ECONNREFUSED, ENOTFOUND, ETIMEDOUT...) names its `syscall`; a library bug does not. */
 function isConnectionError(error: Error): boolean {
   return typeof (error as NodeJS.ErrnoException).syscall === 'string' || unreachable.test(error.message);
 }
