@@ -4,6 +4,7 @@ import { scriptClientOf } from '../scripts/script-client.js';
 import { SingleNodeScriptLoader } from '../scripts/script-loader.js';
 import { KeyspaceSubscriber } from '../subscriber/keyspace-subscriber.js';
 import { probeKey, type Deployment } from './deployment.js';
+import { connectWithCause } from './connect.js';
 
 /**
  * On a Sentinel client (`new Redis({ sentinels, name })`), the storage's
@@ -51,7 +52,7 @@ export function singleNodeDeployment(client: Redis, keys: KeySchema): Deployment
         probe: { commands: () => connection, newKey: () => probeKey(keys) },
         ...handlers,
       }),
-    open: () => connection.connect(),
+    open: () => connectWithCause(connection),
     close: () => connection.disconnect(),
   };
 }

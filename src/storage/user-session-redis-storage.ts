@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import { msgpackCodec } from '../codec/msgpack-codec.js';
 import { ValueFormat } from '../codec/value-format.js';
 import { ErrorCode } from '../errors/error-code.js';
+import { redisFailure } from '../errors/redis-failure.js';
 import { UserSessionStorageError } from '../errors/user-session-storage-error.js';
 import { KeySchema } from '../keys/key-schema.js';
 import { cleanup } from '../operations/cleanup.js';
@@ -512,13 +513,7 @@ export class UserSessionRedisStorage<MetaData = unknown> extends EventEmitter {
   }
 
   private wrap(error: unknown): UserSessionStorageError {
-    if (error instanceof UserSessionStorageError) return error;
-    const text = error instanceof Error ? error.message : String(error);
-    return new UserSessionStorageError(
-      ErrorCode.REDIS_ERROR,
-      `Redis failed: ${text}. Each operation is atomic: if the connection dropped it either happened entirely or not at all; read before retrying`,
-      { cause: error },
-    );
+    return redisFailure(error);
   }
 
   /** A background failure: to the 'error' listeners if any, and to the diagnostics channel in any case. */

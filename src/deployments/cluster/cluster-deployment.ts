@@ -2,6 +2,7 @@ import type { Cluster } from 'ioredis';
 import type { KeySchema } from '../../keys/key-schema.js';
 import { scriptClientOf } from '../../scripts/script-client.js';
 import { probeKey, type Deployment } from '../deployment.js';
+import { connectWithCause } from '../connect.js';
 import { ClusterKeyspaceSubscriber } from './cluster-keyspace-subscriber.js';
 import { ClusterScriptLoader } from './cluster-script-loader.js';
 import { redirectRetryingClient } from './redirect-retry.js';
@@ -33,7 +34,7 @@ export function clusterDeployment(cluster: Cluster, keys: KeySchema): Deployment
     scriptLoader: () => new ClusterScriptLoader(connection),
     // It follows the topology of the client that carries the storage's traffic: a MOVED refreshes its slots at once.
     subscriber: (handlers) => new ClusterKeyspaceSubscriber({ cluster: connection, probeKey: () => probeKey(keys), ...handlers }),
-    open: () => connection.connect(),
+    open: () => connectWithCause(connection),
     close: () => connection.disconnect(),
   };
 }
