@@ -203,7 +203,7 @@ class CostRun {
 
   private async prepare(store: SessionStore, layout: Layout): Promise<void> {
     const sessions = layout.prepare(WARMUP + this.o.calls);
-    await runPool(0, sessions.length, 16, async (k) => void (await store.insert(sessions[k]!)));
+    await runPool(0, sessions.length, 64, async (k) => void (await store.insert(sessions[k]!)));
   }
 
   /** Runs `fn` with the silent subscriber on the storage's keyevent channels. */
