@@ -42,7 +42,10 @@ test('the baseline keeps the build it was counted on; another build or version c
   t.is(baseline.calls, 50);
   t.deepEqual(baseline.floor, { read: 20_000 });
   t.is(otherBuild(baseline, redis), undefined);
-  t.regex(otherBuild(baseline, { ...redis, buildId: '0123456789abcde' }) ?? '', /counted on redis 7\.0\.15 build ae4d7c971a948f0, this is redis 7\.0\.15 build 0123456789abcde/);
+  t.regex(
+    otherBuild(baseline, { ...redis, buildId: '0123456789abcde' }) ?? '',
+    /counted on redis 7\.0\.15 build ae4d7c971a948f0, this is redis 7\.0\.15 build 0123456789abcde/,
+  );
   t.truthy(otherBuild(baseline, { ...redis, version: '7.2.4' }));
 });
 
@@ -53,13 +56,22 @@ test('every row targets data of the right kind: inserts fresh sessions, every ot
     const prepared = new Set(layout.prepare(calls));
     const targets = Array.from({ length: calls }, (_, j) => layout.target(j));
     if (row.op.startsWith('insert')) {
-      t.true(targets.every((i) => !prepared.has(i)), `${row.op}: a new session each call`);
+      t.true(
+        targets.every((i) => !prepared.has(i)),
+        `${row.op}: a new session each call`,
+      );
       t.is(new Set(targets).size, calls, `${row.op}: never the same session twice`);
     } else if (row.subjectWide) {
       // Subject s holds sessions s*P .. s*P+P-1.
-      t.true(targets.every((s) => prepared.has(s * layout.perSubject) && prepared.has(s * layout.perSubject + layout.perSubject - 1)), row.op);
+      t.true(
+        targets.every((s) => prepared.has(s * layout.perSubject) && prepared.has(s * layout.perSubject + layout.perSubject - 1)),
+        row.op,
+      );
     } else {
-      t.true(targets.every((i) => prepared.has(i)), `${row.op}: a prepared session each call`);
+      t.true(
+        targets.every((i) => prepared.has(i)),
+        `${row.op}: a prepared session each call`,
+      );
     }
     if (row.op === 'delete' || row.op === 'deleteAll') t.is(new Set(targets).size, calls, `${row.op}: each target once`);
   }

@@ -26,7 +26,12 @@ if (!valgrind && !onCi) {
   test(title, async (t) => {
     t.true(valgrind, 'CI=true and valgrind is missing: .ci/run installs it (apt-get install valgrind)');
     if (!valgrind) return;
-    const report = await runServerCost({ calls: baseline.calls, sessionsPerSubject: baseline.sessionsPerSubject, codec: baseline.codec, metaPadBytes: 0 });
+    const report = await runServerCost({
+      calls: baseline.calls,
+      sessionsPerSubject: baseline.sessionsPerSubject,
+      codec: baseline.codec,
+      metaPadBytes: 0,
+    });
     t.log(renderText(comparisonTable(baseline, report)));
     t.deepEqual(report.redis, baseline.redis, `the server run is the build ${BASELINE_FILE} was counted on`);
     // Wrong results and floors that made other calls than their script (floors.ts) are not results either.

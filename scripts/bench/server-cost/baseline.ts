@@ -79,7 +79,12 @@ export function comparisonTable(b: ServerCostBaseline, r: ServerCostReport): Tab
     head: ['operation', 'baseline', 'now', 'change'],
     rows: r.rows.map((row) => {
       const base = b.storage[row.op];
-      return [row.op, base === undefined ? '-' : kilo(base), kilo(row.storage), base === undefined ? 'new' : `${((row.storage / base - 1) * 100).toFixed(1)}%`];
+      return [
+        row.op,
+        base === undefined ? '-' : kilo(base),
+        kilo(row.storage),
+        base === undefined ? 'new' : `${((row.storage / base - 1) * 100).toFixed(1)}%`,
+      ];
     }),
     right: [false, true, true, true],
   };

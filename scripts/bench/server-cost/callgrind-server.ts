@@ -93,7 +93,7 @@ export class CallgrindServer {
       { stdio: ['ignore', 'ignore', 'pipe'] },
     );
     let stderr = '';
-    child.stderr!.on('data', (chunk: Buffer) => void (stderr = (stderr + chunk.toString()).slice(-4000)));
+    child.stderr.on('data', (chunk: Buffer) => void (stderr = (stderr + chunk.toString()).slice(-4000)));
     // Killed with this process whatever happens (an ava timeout, Ctrl-C): never left running.
     const kill = (): void => void child.kill('SIGKILL');
     process.once('exit', kill);

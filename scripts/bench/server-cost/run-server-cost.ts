@@ -1,5 +1,6 @@
 import os from 'node:os';
 import { Redis } from 'ioredis';
+import type { Codec } from '../../../src/index.js';
 import { keyeventChannels } from '../../../src/subscriber/keyevent-channels.js';
 import { REQUIRED_FLAGS } from '../../../src/subscriber/keyspace-events-config.js';
 import { benchCodec, type BenchCodecName } from '../codecs.js';
@@ -9,7 +10,7 @@ import { commandStats, info, statDelta } from '../redis-info.js';
 import { openStore } from '../run-case.js';
 import type { SessionStore } from '../stores/session-store.js';
 import { CallgrindServer } from './callgrind-server.js';
-import { ROWS, layouts, type CostRow, type Layout } from './rows.js';
+import { ROWS, type CostRow, type Layout } from './rows.js';
 import { recordScriptCalls, type ScriptCall } from './script-calls.js';
 
 export interface ServerCostOptions {
@@ -71,14 +72,7 @@ interface Batch {
  * peer), so every side pays the same for notifications.
  */
 export async function runServerCost(options: ServerCostOptions): Promise<ServerCostReport> {
-  const server = await CallgrindServer.start([
-    '--save',
-    '',
-    '--appendonly',
-    'no',
-    '--notify-keyspace-events',
-    REQUIRED_FLAGS,
-  ]);
+  const server = await CallgrindServer.start(['--save', '', '--appendonly', 'no', '--notify-keyspace-events', REQUIRED_FLAGS]);
   const run = new CostRun(server, options);
   try {
     return await run.all();
@@ -94,7 +88,7 @@ class CostRun {
   private readonly client: Redis;
   /** The silent subscriber of the floor and peer batches. */
   private readonly sink: Redis;
-  private readonly codec;
+  private readonly codec: Codec<unknown>;
   private readonly problems: string[] = [];
   /** What each row's storage batch sent, for its floor and for the anchors. */
   private readonly sent = new Map<string, ScriptCall[]>();
@@ -150,7 +144,9 @@ class CostRun {
     await this.prepareWithStorage(layout, data);
     const calls = this.sent.get(row.op)!;
     const floorSha = (await this.admin.script('LOAD', row.floor)) as string;
-    const floor = await this.withSink(() => this.batch((j) => this.client.callBuffer("evalsha", floorSha, calls[j]!.numKeys, ...calls[j]!.keysAndArgs)));
+    const floor = await this.withSink(() =>
+      this.batch((j) => this.client.callBuffer('evalsha', floorSha, calls[j]!.numKeys, ...calls[j]!.keysAndArgs)),
+    );
     this.compareCalls(label, storage.commands, floor.commands);
 
     this.o.onStep?.(`${label}: ${row.peer.label}`);
@@ -283,8 +279,9 @@ class CostRun {
         this.client.evalsha(returnOne, insertCalls[j]!.numKeys, ...insertCalls[j]!.keysAndArgs),
       );
     }
+    // One session per subject: call j writes a key of its own.
     const raw = await openStore('raw', this.client, PREFIX, new Dataset(1, this.o.metaPadBytes), this.codec);
-    await measure('SET PX (raw store insert)', (j) => raw.insert(layouts.newSubjects().target(j)));
+    await measure('SET PX (raw store insert)', (j) => raw.insert(j));
     return anchors;
   }
 }
