@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: measures the storage against raw SET/GET and the
- * MULTI+LIST design it replaces, on an embedded redis-server or on --redis.
- * See README.md, Performance. Exits 1 if any result was wrong.
+ * MULTI+LIST design it replaces, on an embedded redis-server or on --redis;
+ * with --server-cost, Redis instructions per operation under callgrind.
+ * See docs/performance.md. Exits 1 if any result was wrong.
  */
 import { writeFileSync } from 'node:fs';
 import { CommanderError } from 'commander';
@@ -9,6 +10,7 @@ import { parseBenchArgs } from './bench/args.js';
 import { workingSet } from './bench/plan.js';
 import { reportTables } from './bench/report.js';
 import { runBench } from './bench/run-bench.js';
+import { serverCostCommand } from './bench/server-cost/command.js';
 import { renderMarkdown, renderText } from './bench/table.js';
 
 async function main(): Promise<number> {
@@ -19,6 +21,7 @@ async function main(): Promise<number> {
     if (error instanceof CommanderError) return error.exitCode;
     throw error;
   }
+  if (options.serverCost) return serverCostCommand(options, options.serverCost);
   const report = await runBench(options);
   const m = report.machine;
   const header = `${m.cpus} CPUs (${m.cpuModel}), Node ${m.node}, redis ${m.redis} (${m.server}), concurrency ${options.concurrency}, codec ${options.codec}, ${options.ops} ops per case, ${workingSet(options)}, median of ${options.rounds} interleaved rounds`;

@@ -34,6 +34,8 @@ export interface BenchOptions {
   progress: boolean;
   /** Also run the readAll/deleteAll fan-out curve and insert as stored sessions grow. */
   extended: boolean;
+  /** `--server-cost`: Redis instructions per operation under callgrind instead of the throughput run. */
+  serverCost: { calls: number; writeBaseline: boolean } | undefined;
 }
 
 /** Sizes of the standard run. */
@@ -49,6 +51,13 @@ export const DEFAULTS = {
   probeOps: 200,
   codecIterations: 100_000,
 } as const;
+
+/**
+ * Measured calls per batch of `--server-cost`, and of its tiny run (the CI
+ * gate's). Redis runs a Lua GC step every 50 scripts, so a multiple of 50
+ * puts the same number of steps in every batch.
+ */
+export const SERVER_COST_CALLS = { standard: 400, quick: 50, multipleOf: 50 } as const;
 
 /** The tiny run used by the tests: every workload, a few hundred operations. */
 export const QUICK = {
@@ -80,6 +89,16 @@ function intList(name: string, max: number) {
     const list = text.split(',').map((part) => parse(part));
     return [...new Set(list)].sort((a, b) => a - b);
   };
+}
+
+function serverCostCalls(text: string): number {
+  const n = positiveInt('--calls', 100_000)(text);
+  if (n % SERVER_COST_CALLS.multipleOf !== 0) {
+    throw new InvalidArgumentError(
+      `--calls must be a multiple of ${SERVER_COST_CALLS.multipleOf} (Redis runs a Lua GC step every 50 scripts); got ${n}`,
+    );
+  }
+  return n;
 }
 
 function redisUrl(text: string): string {
@@ -151,6 +170,17 @@ export function benchCommand(): Command {
         .default('msgpack-lite'),
     )
     .option('--codec-iterations <n>', `codec encode+decode iterations (default ${DEFAULTS.codecIterations})`, positiveInt('--codec-iterations'))
+    .option(
+      '--server-cost',
+      'count Redis instructions per operation, its floor script and its peer, with valgrind --tool=callgrind on a redis-server of its own',
+      false,
+    )
+    .option(
+      '--calls <n>',
+      `with --server-cost: calls per batch, a multiple of ${SERVER_COST_CALLS.multipleOf} (default ${SERVER_COST_CALLS.standard}; --quick and --write-baseline: ${SERVER_COST_CALLS.quick})`,
+      serverCostCalls,
+    )
+    .option('--write-baseline', "with --server-cost: write the CI gate's baseline (test/bench/server-cost-baseline.json) from this run", false)
     .option('--json <file>', 'write every figure to this file as JSON')
     .option('--markdown', 'print the result table as markdown (for the README)', false)
     .option('--no-progress', 'no progress bar')
@@ -178,6 +208,9 @@ interface RawOptions {
   markdown: boolean;
   progress: boolean;
   extended: boolean;
+  serverCost: boolean;
+  calls?: number;
+  writeBaseline: boolean;
 }
 
 /** Parses `argv` (without node and script) into options; explicit flags win over --quick. */
@@ -197,6 +230,14 @@ export function parseBenchArgs(argv: readonly string[], env: NodeJS.ProcessEnv =
   if (!o.extended) {
     const flag = o.fanOut ? '--fan-out' : o.insertSteps ? '--insert-steps' : o.million ? '--million' : undefined;
     if (flag) command.error(`${flag} sizes a part of --extended; add --extended to run it`, { exitCode: 2 });
+  }
+  if (!o.serverCost) {
+    const flag = o.calls ? '--calls' : o.writeBaseline ? '--write-baseline' : undefined;
+    if (flag) command.error(`${flag} sizes a part of --server-cost; add --server-cost to run it`, { exitCode: 2 });
+  } else if (command.getOptionValueSource('redis') === 'cli' || o.extended) {
+    command.error(`--server-cost starts a redis-server of its own under valgrind; leave out ${o.extended ? '--extended' : '--redis'}`, {
+      exitCode: 2,
+    });
   }
   const base = o.quick ? { ...DEFAULTS, ...QUICK } : DEFAULTS;
   let insertSteps = o.insertSteps ?? [...base.insertSteps];
@@ -219,5 +260,11 @@ export function parseBenchArgs(argv: readonly string[], env: NodeJS.ProcessEnv =
     markdown: o.markdown,
     progress: o.progress,
     extended: o.extended,
+    serverCost: o.serverCost
+      ? {
+          calls: o.calls ?? (o.quick || o.writeBaseline ? SERVER_COST_CALLS.quick : SERVER_COST_CALLS.standard),
+          writeBaseline: o.writeBaseline,
+        }
+      : undefined,
   };
 }
