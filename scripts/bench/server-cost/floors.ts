@@ -52,13 +52,13 @@ redis.call("SET", KEYS[1], ARGV[2], "PXAT", expiresAt)
 redis.call("PEXPIREAT", KEYS[2], string.format("%d", now + ARGV[3] + ARGV[6]), "GT")
 return 0`;
 
-/** read-2.lua, a live session: GET, ZSCORE. */
+/** read-3.lua, a live session: GET, ZSCORE. */
 const read = `local value = redis.call("GET", KEYS[1])
 redis.call("ZSCORE", KEYS[2], ARGV[1])
 return value`;
 
 /**
- * touch-2.lua, a live session: ZSCORE, TIME, PEXPIREAT (value), ZADD XX,
+ * touch-3.lua, a live session: ZSCORE, TIME, PEXPIREAT (value), ZADD XX,
  * PEXPIREAT GT (index; answers 1), ZRANGEBYSCORE (prune-expired).
  */
 const touch = `redis.call("ZSCORE", KEYS[2], ARGV[1])
@@ -70,13 +70,54 @@ redis.call("PEXPIREAT", KEYS[2], string.format("%d", now + ARGV[2] + ARGV[3]), "
 redis.call("ZRANGEBYSCORE", KEYS[2], "-inf", string.format("(%d", now - 1000), "LIMIT", 0, 16)
 return 1`;
 
-/** update-2.lua, a live session: ZSCORE, SET XX KEEPTTL. */
+/** update-3.lua, a live session: ZSCORE, SET XX KEEPTTL GET (the old value, for its family frame). */
 const update = `redis.call("ZSCORE", KEYS[2], ARGV[1])
-redis.call("SET", KEYS[1], ARGV[2], "XX", "KEEPTTL")
+redis.call("SET", KEYS[1], ARGV[2], "XX", "KEEPTTL", "GET")
 return 1`;
 
 /**
- * delete-2.lua, a live session that is not the subject's longest (or is
+ * read-and-touch-3.lua, a live session with more than minRemainingSeconds
+ * left: GET, ZSCORE, TIME; nothing written.
+ */
+const readAndTouchSkip = `local value = redis.call("GET", KEYS[1])
+local expiresAt = redis.call("ZSCORE", KEYS[2], ARGV[1])
+${NOW}
+return { value, tonumber(expiresAt) }`;
+
+/**
+ * read-and-touch-3.lua, sliding: GET, ZSCORE, TIME, then as touch-3.lua:
+ * PEXPIREAT (value), ZADD XX, PEXPIREAT GT (index), ZRANGEBYSCORE (prune-expired).
+ */
+const readAndTouchSlide = `local value = redis.call("GET", KEYS[1])
+redis.call("ZSCORE", KEYS[2], ARGV[1])
+${NOW}
+local expiresAt = string.format("%d", now + ARGV[2])
+redis.call("PEXPIREAT", KEYS[1], expiresAt)
+redis.call("ZADD", KEYS[2], "XX", expiresAt, ARGV[1])
+redis.call("PEXPIREAT", KEYS[2], string.format("%d", now + ARGV[2] + ARGV[4]), "GT")
+redis.call("ZRANGEBYSCORE", KEYS[2], "-inf", string.format("(%d", now - 1000), "LIMIT", 0, 16)
+return { value, now + ARGV[2] }`;
+
+/**
+ * rotate-4.lua, a live session to a free id: GET, ZSCORE (old), ZSCORE
+ * (new), TIME, ZADD (new), ZREM (old), DEL (old value), SET PXAT (new
+ * value), SET PXAT (the marker), PEXPIREAT GT (index).
+ */
+const rotate = `local value = redis.call("GET", KEYS[1])
+local recorded = redis.call("ZSCORE", KEYS[2], ARGV[1])
+redis.call("ZSCORE", KEYS[2], ARGV[2])
+${NOW}
+local expiresAt = string.format("%d", now + ARGV[4])
+redis.call("ZADD", KEYS[2], expiresAt, ARGV[2])
+redis.call("ZREM", KEYS[2], ARGV[1])
+redis.call("DEL", KEYS[1])
+redis.call("SET", KEYS[4], value, "PXAT", expiresAt)
+redis.call("SET", KEYS[3], ARGV[2], "PXAT", string.format("%d", now + math.min(recorded - now, ARGV[6])))
+redis.call("PEXPIREAT", KEYS[2], string.format("%d", now + ARGV[4] + ARGV[7]), "GT")
+return 1`;
+
+/**
+ * delete-3.lua, a live session that is not the subject's longest (or is
  * its last): ZSCORE, DEL, ZREVRANGE 0 1 WITHSCORES (fit-index-expiry), ZREM.
  */
 const del = `redis.call("ZSCORE", KEYS[2], ARGV[1])
@@ -121,5 +162,34 @@ end
 redis.call("DEL", KEYS[1])
 return ids`;
 
+/**
+ * delete-others-1.lua, every session live: ZRANGE WITHSCORES, one DEL per
+ * other session, one ZREM of them all. Replies the ids ended.
+ */
+const deleteOthers = `${LIST}
+local ids = {}
+for i = 1, #entries, 2 do
+  if entries[i] ~= ARGV[1] then
+    redis.call("DEL", base .. entries[i])
+    ids[#ids + 1] = entries[i]
+  end
+end
+redis.call("ZREM", KEYS[1], unpack(ids))
+return ids`;
+
 /** The floor scripts, by the operation whose calls they make. */
-export const FLOORS = { insertFirstSession, insertExistingIndex, read, touch, update, delete: del, readAll, count, deleteAll } as const;
+export const FLOORS = {
+  insertFirstSession,
+  insertExistingIndex,
+  read,
+  readAndTouchSkip,
+  readAndTouchSlide,
+  touch,
+  update,
+  rotate,
+  delete: del,
+  readAll,
+  count,
+  deleteAll,
+  deleteOthers,
+} as const;

@@ -98,6 +98,20 @@ export const ROWS: readonly CostRow[] = [
     peer: { label: 'GET', store: 'raw', run: (s, i) => s.read(i) },
   },
   {
+    op: 'readAndTouch (enough left)',
+    layout: layouts.cycledSessions,
+    storage: async (s, i) => found('readAndTouch')((await s.readAndTouch!(i, false)) !== undefined, i),
+    floor: FLOORS.readAndTouchSkip,
+    peer: { label: 'GET; EXPIRE', store: 'reference', run: async (s, i) => (await s.read(i), s.touch(i)) },
+  },
+  {
+    op: 'readAndTouch (slides)',
+    layout: layouts.cycledSessions,
+    storage: async (s, i) => found('readAndTouch')((await s.readAndTouch!(i, true)) !== undefined, i),
+    floor: FLOORS.readAndTouchSlide,
+    peer: { label: 'GET; EXPIRE', store: 'reference', run: async (s, i) => (await s.read(i), s.touch(i)) },
+  },
+  {
     op: 'touch',
     layout: layouts.cycledSessions,
     storage: async (s, i) => found('touch')(await s.touch(i), i),
@@ -110,6 +124,13 @@ export const ROWS: readonly CostRow[] = [
     storage: async (s, i) => found('update')(await s.update(i, 1), i),
     floor: FLOORS.update,
     peer: { label: 'SET KEEPTTL XX', store: 'reference', run: (s, i) => s.update(i, 1) },
+  },
+  {
+    op: 'rotate',
+    layout: layouts.eachSession,
+    storage: async (s, i) => found('rotate')(await s.rotate!(i), i),
+    floor: FLOORS.rotate,
+    peer: { label: 'MULTI{DEL; LREM}; MULTI{SET NX; LPUSH}', store: 'reference', run: async (s, i) => (await s.delete(i), s.insert(i)) },
   },
   {
     op: 'delete',
@@ -141,5 +162,13 @@ export const ROWS: readonly CostRow[] = [
     storage: async (s, i, data) => counted('deleteAll', data.perSubject, await s.deleteAll(i), i),
     floor: FLOORS.deleteAll,
     peer: { label: 'LRANGE + DEL', store: 'reference', run: (s, i) => s.deleteAll(i) },
+  },
+  {
+    op: 'deleteOthers',
+    subjectWide: true,
+    layout: layouts.eachSubject,
+    storage: async (s, i, data) => counted('deleteOthers', data.perSubject - 1, await s.deleteOthers!(i), i),
+    floor: FLOORS.deleteOthers,
+    peer: { label: 'LRANGE + DEL (all)', store: 'reference', run: (s, i) => s.deleteAll(i) },
   },
 ];

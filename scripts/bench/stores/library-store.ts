@@ -16,6 +16,10 @@ export async function libraryStore(client: Redis, prefix: string, data: Dataset,
     delete: (i) => storage.delete(data.subjectOf(i), data.sessionId(i)),
     deleteAll: (s) => storage.deleteAll(data.subject(s)),
     count: (s) => storage.count(data.subject(s)),
+    readAndTouch: (i, slide) =>
+      storage.readAndTouch(data.subjectOf(i), data.sessionId(i), TTL_SECONDS, { minRemainingSeconds: slide ? 0 : TTL_SECONDS / 2 }),
+    rotate: (i) => storage.rotate(data.subjectOf(i), data.sessionId(i), `${data.sessionId(i)}-rotated`, TTL_SECONDS),
+    deleteOthers: (s) => storage.deleteOthers(data.subject(s), data.sessionId(s * data.perSubject)),
     close: () => storage.close(),
   };
 }
