@@ -16,3 +16,4 @@ export {
   type RedirectRetryMessage,
   type BackgroundErrorMessage,
 } from './observability/diagnostics.js';
+export { operationChannels, type OperationName, type OperationMessage } from './observability/operation-metrics.js';
