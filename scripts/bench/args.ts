@@ -34,6 +34,8 @@ export interface BenchOptions {
   progress: boolean;
   /** Also run the readAll/deleteAll fan-out curve and insert as stored sessions grow. */
   extended: boolean;
+  /** Instead of the comparison with the baselines, the cost of the operation channels (scripts/bench/metrics-overhead.ts). */
+  metrics: boolean;
 }
 
 /** Sizes of the standard run. */
@@ -138,6 +140,11 @@ export function benchCommand(): Command {
       `with --extended: stored sessions at which insert latency is sampled (default ${DEFAULTS.insertSteps.join(',')})`,
       intList('--insert-steps', 10_000_000),
     )
+    .option(
+      '--metrics',
+      'instead: what the operation channels cost, read/touch/insert with no subscriber, a histogram one and the OpenTelemetry example',
+      false,
+    )
     .option('--million', 'with --extended: sample insert latency up to 1,000,000 stored sessions (adds about a minute)', false)
     .option(
       '--rounds <n>',
@@ -178,6 +185,7 @@ interface RawOptions {
   markdown: boolean;
   progress: boolean;
   extended: boolean;
+  metrics: boolean;
 }
 
 /** Parses `argv` (without node and script) into options; explicit flags win over --quick. */
@@ -198,6 +206,7 @@ export function parseBenchArgs(argv: readonly string[], env: NodeJS.ProcessEnv =
     const flag = o.fanOut ? '--fan-out' : o.insertSteps ? '--insert-steps' : o.million ? '--million' : undefined;
     if (flag) command.error(`${flag} sizes a part of --extended; add --extended to run it`, { exitCode: 2 });
   }
+  if (o.metrics && o.extended) command.error('--metrics measures only the operation channels; run --extended on its own', { exitCode: 2 });
   const base = o.quick ? { ...DEFAULTS, ...QUICK } : DEFAULTS;
   let insertSteps = o.insertSteps ?? [...base.insertSteps];
   if (o.million) insertSteps = [...new Set([...insertSteps, 1_000_000])].sort((a, b) => a - b);
@@ -219,5 +228,6 @@ export function parseBenchArgs(argv: readonly string[], env: NodeJS.ProcessEnv =
     markdown: o.markdown,
     progress: o.progress,
     extended: o.extended,
+    metrics: o.metrics,
   };
 }
