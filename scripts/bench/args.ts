@@ -142,7 +142,7 @@ export function benchCommand(): Command {
     )
     .option(
       '--metrics',
-      'instead: what the operation channels cost, read/touch/insert with no subscriber, a histogram one and the OpenTelemetry example',
+      'instead: what the operation channels cost, read/touch/insert with no subscriber, a histogram one and the OpenTelemetry example (metrics, metrics + spans)',
       false,
     )
     .option('--million', 'with --extended: sample insert latency up to 1,000,000 stored sessions (adds about a minute)', false)

@@ -1,7 +1,8 @@
 /**
  * `npm run bench -- --metrics`: what the operation channels cost. read,
  * touch and insert run with nobody subscribed, with a histogram subscriber
- * and with the OpenTelemetry example, interleaved in every round, on the
+ * and with the OpenTelemetry example (metrics, then metrics and spans),
+ * interleaved in every round, on the
  * bench's usual cases (checked results included).
  */
 import os from 'node:os';

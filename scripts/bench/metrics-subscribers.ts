@@ -9,11 +9,11 @@ import { latencyHistogram } from './latency.js';
 /**
  * What listens to the operation channels while a case runs: nobody; a
  * histogram of durations per operation and outcome (what an APM agent keeps,
- * and no more); or the OpenTelemetry example with the SDK (metrics, and a
- * span per call that is created and ended, then dropped: the export is not
- * measured).
+ * and no more); the OpenTelemetry example with the SDK, its metrics only, or
+ * its metrics and a span per call (created and ended, then dropped: no
+ * export is measured).
  */
-export const METRICS_SUBSCRIBERS = ['none', 'histogram', 'opentelemetry'] as const;
+export const METRICS_SUBSCRIBERS = ['none', 'histogram', 'otel-metrics', 'otel-metrics+spans'] as const;
 export type MetricsSubscriber = (typeof METRICS_SUBSCRIBERS)[number];
 
 /** A reader that never exports: the SDK aggregates as in a service, between two exports. */
@@ -45,10 +45,11 @@ function histogramSubscriber(): () => void {
   };
 }
 
-function openTelemetrySubscriber(): () => void {
+function openTelemetrySubscriber(spans: boolean): () => void {
   const meterProvider = new MeterProvider({ readers: [new IdleReader()] });
   const tracerProvider = new BasicTracerProvider({ spanProcessors: [new NoopSpanProcessor()] });
-  const stop = instrumentSessionStorage({ meter: meterProvider.getMeter('bench'), tracer: tracerProvider.getTracer('bench') });
+  const tracer = spans ? tracerProvider.getTracer('bench') : undefined;
+  const stop = instrumentSessionStorage({ meter: meterProvider.getMeter('bench'), tracer });
   return () => {
     stop();
     void meterProvider.shutdown();
@@ -59,6 +60,7 @@ function openTelemetrySubscriber(): () => void {
 /** Subscribes `kind` to every operation channel; returns what unsubscribes it. */
 export function attachSubscriber(kind: MetricsSubscriber): () => void {
   if (kind === 'histogram') return histogramSubscriber();
-  if (kind === 'opentelemetry') return openTelemetrySubscriber();
+  if (kind === 'otel-metrics') return openTelemetrySubscriber(false);
+  if (kind === 'otel-metrics+spans') return openTelemetrySubscriber(true);
   return () => {};
 }

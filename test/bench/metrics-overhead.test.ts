@@ -43,6 +43,6 @@ test('a tiny --metrics run measures read, touch and insert under each subscriber
   const [overhead, alone] = metricsTables(report);
   t.is(overhead!.rows.length, 3 * (METRICS_SUBSCRIBERS.length - 1), 'one row per operation and subscriber, beside no subscriber');
   t.is(alone!.rows.length, METRICS_SUBSCRIBERS.length);
-  t.regex(renderText(overhead!), /^touch +opentelemetry +[\d,]+ +[\d,]+ +\d+\.\d{3}x/m);
+  t.regex(renderText(overhead!), /^touch +otel-metrics\+spans +[\d,]+ +[\d,]+ +\d+\.\d{3}x/m);
   t.deepEqual(await admin.keys('*'), ['not-the-bench'], 'only what was there before');
 });
