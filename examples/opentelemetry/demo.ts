@@ -9,6 +9,7 @@ import {
   type DataPoint,
   type Histogram,
 } from '@opentelemetry/sdk-metrics';
+import { SpanStatusCode } from '@opentelemetry/api';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { Redis } from 'ioredis';
 import { UserSessionRedisStorage, UserSessionStorageError } from '../../src/index.js';
@@ -59,7 +60,9 @@ for (const { scopeMetrics } of metricExporter.getMetrics()) {
   }
 }
 for (const span of spanExporter.getFinishedSpans().slice(0, 4)) {
-  console.log(`span ${span.name} status=${span.status.code === 2 ? 'ERROR' : 'UNSET'} outcome=${String(span.attributes['user_session.outcome'])}`);
+  console.log(
+    `span ${span.name} status=${span.status.code === SpanStatusCode.ERROR ? 'ERROR' : 'UNSET'} outcome=${String(span.attributes['user_session.outcome'])}`,
+  );
 }
 console.log(`spans: ${spanExporter.getFinishedSpans().length}`);
 await meterProvider.shutdown();

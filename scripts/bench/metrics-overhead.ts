@@ -12,7 +12,7 @@ import { median } from './median.js';
 import { attachSubscriber, METRICS_SUBSCRIBERS, type MetricsSubscriber } from './metrics-subscribers.js';
 import { progressBar } from './progress.js';
 import { info } from './redis-info.js';
-import { runCase, type CaseResult, type CaseSpec } from './run-case.js';
+import { runCase, type CaseSpec } from './run-case.js';
 import { openServer } from './server.js';
 import type { Table } from './table.js';
 import { traceCostNs } from './trace-cost.js';

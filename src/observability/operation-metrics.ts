@@ -9,8 +9,14 @@
 import { tracingChannel, type TracingChannel } from 'node:diagnostics_channel';
 import type { ErrorCode } from '../errors/error-code.js';
 import { UserSessionStorageError } from '../errors/user-session-storage-error.js';
-import { luaScripts, type ScriptName } from '../scripts/lua.generated.js';
+import { luaScripts } from '../scripts/lua.generated.js';
 import type { EndReason } from '../scripts/result-codes.js';
+
+/**
+ * Inlined: the documentation lists the names.
+ * @inline
+ */
+type Scripts = keyof typeof luaScripts;
 
 /**
  * An operation, as its tracing channel names it: the public method
@@ -18,7 +24,7 @@ import type { EndReason } from '../scripts/result-codes.js';
  * keyspace notification. Each operation runs its own script, and is named
  * by it, so a new operation has its channel with no change here.
  */
-export type OperationName = ScriptName;
+export type OperationName = Scripts;
 
 /**
  * The message of one call, published on every event of its operation's

@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { SpanStatusCode } from '@opentelemetry/api';
 import { promisify } from 'node:util';
 import {
   AggregationTemporality,
@@ -90,7 +91,7 @@ test('the instrumentation records durations (and so counts), ended sessions and 
     ],
   );
   t.is(finished[2]!.attributes['user_session.sessions_ended'], 1);
-  t.is(finished[3]!.status.code, 2, 'the failed call is an error span');
+  t.is(finished[3]!.status.code, SpanStatusCode.ERROR, 'the failed call is an error span');
   t.false(
     finished.some((s) => Object.values(s.attributes).includes('user-1')),
     'no user id in the spans',
