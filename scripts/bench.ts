@@ -6,7 +6,8 @@
  */
 import { writeFileSync } from 'node:fs';
 import { CommanderError } from 'commander';
-import { parseBenchArgs } from './bench/args.js';
+import { parseBenchArgs, type BenchOptions } from './bench/args.js';
+import { metricsTables, runMetricsBench } from './bench/metrics-overhead.js';
 import { workingSet } from './bench/plan.js';
 import { reportTables } from './bench/report.js';
 import { runBench } from './bench/run-bench.js';
@@ -22,6 +23,7 @@ async function main(): Promise<number> {
     throw error;
   }
   if (options.serverCost) return serverCostCommand(options, options.serverCost);
+  if (options.metrics) return metrics(options);
   const report = await runBench(options);
   const m = report.machine;
   const header = `${m.cpus} CPUs (${m.cpuModel}), Node ${m.node}, redis ${m.redis} (${m.server}), concurrency ${options.concurrency}, codec ${options.codec}, ${options.ops} ops per case, ${workingSet(options)}, median of ${options.rounds} interleaved rounds`;
@@ -32,6 +34,20 @@ async function main(): Promise<number> {
   if (report.verification.failed > 0) {
     console.error(`\nVERIFICATION FAILED: ${report.verification.failed} wrong results; these numbers are not results.`);
     for (const f of report.verification.failures) console.error(`  ${f}`);
+    return 1;
+  }
+  return 0;
+}
+
+async function metrics(options: BenchOptions): Promise<number> {
+  const report = await runMetricsBench(options);
+  const m = report.machine;
+  const header = `${m.cpus} CPUs (${m.cpuModel}), Node ${m.node}, redis ${m.redis} (${m.server}), ${options.ops} ops per case, ${workingSet(options)}`;
+  const render = options.markdown ? renderMarkdown : renderText;
+  console.log([header, ...metricsTables(report).map(render)].join('\n\n'));
+  if (options.jsonFile) writeFileSync(options.jsonFile, `${JSON.stringify(report, null, 2)}\n`);
+  if (report.verification.failed > 0) {
+    console.error(`\nVERIFICATION FAILED: ${report.verification.failures.join('; ')}; these numbers are not results.`);
     return 1;
   }
   return 0;

@@ -31,3 +31,4 @@ export {
   type BackgroundErrorMessage,
 } from './observability/diagnostics.js';
 export { createSessionToken, parseSessionToken, sessionIdOfSecret, type SessionToken, type ParsedSessionToken } from './tokens/session-token.js';
+export { operationChannels, type OperationName, type OperationMessage } from './observability/operation-metrics.js';

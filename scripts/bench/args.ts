@@ -36,6 +36,8 @@ export interface BenchOptions {
   extended: boolean;
   /** `--server-cost`: Redis instructions per operation under callgrind instead of the throughput run. */
   serverCost: { calls: number; writeBaseline: boolean } | undefined;
+  /** Instead of the comparison with the baselines, the cost of the operation channels (scripts/bench/metrics-overhead.ts). */
+  metrics: boolean;
 }
 
 /** Sizes of the standard run. */
@@ -157,6 +159,11 @@ export function benchCommand(): Command {
       `with --extended: stored sessions at which insert latency is sampled (default ${DEFAULTS.insertSteps.join(',')})`,
       intList('--insert-steps', 10_000_000),
     )
+    .option(
+      '--metrics',
+      'instead: what the operation channels cost, read/touch/insert with no subscriber, a histogram one and the OpenTelemetry example (metrics, metrics + spans)',
+      false,
+    )
     .option('--million', 'with --extended: sample insert latency up to 1,000,000 stored sessions (adds about a minute)', false)
     .option(
       '--rounds <n>',
@@ -211,6 +218,7 @@ interface RawOptions {
   serverCost: boolean;
   calls?: number;
   writeBaseline: boolean;
+  metrics: boolean;
 }
 
 /** Parses `argv` (without node and script) into options; explicit flags win over --quick. */
@@ -239,6 +247,7 @@ export function parseBenchArgs(argv: readonly string[], env: NodeJS.ProcessEnv =
       exitCode: 2,
     });
   }
+  if (o.metrics && o.extended) command.error('--metrics measures only the operation channels; run --extended on its own', { exitCode: 2 });
   const base = o.quick ? { ...DEFAULTS, ...QUICK } : DEFAULTS;
   let insertSteps = o.insertSteps ?? [...base.insertSteps];
   if (o.million) insertSteps = [...new Set([...insertSteps, 1_000_000])].sort((a, b) => a - b);
@@ -266,5 +275,6 @@ export function parseBenchArgs(argv: readonly string[], env: NodeJS.ProcessEnv =
           writeBaseline: o.writeBaseline,
         }
       : undefined,
+    metrics: o.metrics,
   };
 }

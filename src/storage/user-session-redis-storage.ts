@@ -29,6 +29,7 @@ import { deploymentOf, type Deployment } from '../deployments/index.js';
 import { resolveOptions, type ResolvedOptions, type UserSessionStorageOptions } from './options.js';
 import type { SessionEndedEvent, UserSessionStorageEventName, UserSessionStorageEvents, UserSessionStorageListener } from './storage-events.js';
 import { traceBackgroundError, type BackgroundErrorMessage } from '../observability/diagnostics.js';
+import { countEnded, traceOperation, type CallTrace } from '../observability/operation-metrics.js';
 
 export type { SessionEndedEvent } from './storage-events.js';
 export type { ListedSession } from '../operations/read-all.js';
@@ -470,24 +471,29 @@ export class UserSessionRedisStorage<MetaData = unknown> extends EventEmitter {
   }
 
   /**
-   * Runs an operation (its NEED_KEYS rounds included), reports the sessions
-   * it ended, and returns its decoded result or throws its error. A call
-   * that may delete values is kept among the subject's deleting calls until
-   * it settles (see cleanUp).
+   * Runs an operation (its NEED_KEYS rounds included, traced on its
+   * diagnostics channel), reports the sessions it ended, and returns its
+   * decoded result or throws its error. A call that may delete values is
+   * kept among the subject's deleting calls until it settles (see cleanUp).
    */
   private call<Input extends SubjectInput, Result>(operation: Operation<Input, Result, MetaData>, input: Input): Promise<Result> {
-    const call = this.execute(operation, input);
+    const call = traceOperation(operation.script, this.keys.prefix, input.subject, (trace) => this.execute(operation, input, trace));
     return this.subscriber && operation.deletesValues ? this.trackDeleting(input.subject, call) : call;
   }
 
-  private async execute<Input extends SubjectInput, Result>(operation: Operation<Input, Result, MetaData>, input: Input): Promise<Result> {
+  private async execute<Input extends SubjectInput, Result>(
+    operation: Operation<Input, Result, MetaData>,
+    input: Input,
+    trace?: CallTrace,
+  ): Promise<Result> {
     let reply;
     try {
-      reply = await runDeclaringKeys(this.runner, operation, input, this.context);
+      reply = await runDeclaringKeys(this.runner, operation, input, this.context, trace);
     } catch (error) {
       throw this.wrap(error);
     }
     const { result, ended, error } = reply;
+    if (trace) countEnded(trace, ended);
     if (ended.length > 0) this.reportEnded(input.subject, ended);
     if (error) throw error;
     return operation.decode(result, this.context);

@@ -97,6 +97,7 @@ for (const [what, argv] of [
   ['--fan-out without --extended', ['--fan-out', '1,10']],
   ['--insert-steps without --extended', ['--insert-steps', '1000']],
   ['--million without --extended', ['--million']],
+  ['--metrics with --extended', ['--metrics', '--extended']],
   ['--cluster (dropped)', ['--cluster']],
 ] as const) {
   test(`rejects ${what}`, (t) => {
