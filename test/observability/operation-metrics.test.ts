@@ -126,6 +126,28 @@ test('every operation of the API publishes one message per call, with its outcom
   t.false('sessionId' in settled[0]!.message, 'the session id, a credential, is not in the message');
 });
 
+test('rotate, a reuse, readAndTouch and deleteOthers are traced like every operation, with rotated and reused counted', async (t) => {
+  const { settled } = traceCalls(t, 'lifecycle');
+  const storage = await open(t, 'lifecycle');
+  await storage.insert('user-1', 'a', { n: 1 }, 60);
+  await storage.insert('user-1', 'keep', { n: 2 }, 60);
+  t.true(await storage.rotate('user-1', 'a', 'b', 60));
+  t.is(await storage.readAndTouch('user-1', 'a', 60), undefined, 'a rotated id: a reuse, which revokes b');
+  t.truthy(await storage.readAndTouch('user-1', 'keep', 60));
+  t.is(await storage.deleteOthers('user-1', 'keep'), 0);
+  t.deepEqual(
+    settled.map(({ message }) => [message.operation, message.outcome, message.ended]),
+    [
+      ['insert', 'ok', none],
+      ['insert', 'ok', none],
+      ['rotate', 'ok', { ...none, rotated: 1 }],
+      ['readAndTouch', 'ok', { ...none, reused: 1, deleted: 1 }],
+      ['readAndTouch', 'ok', none],
+      ['deleteOthers', 'ok', none],
+    ],
+  );
+});
+
 test('a refused insert is traced with its code, the error the caller got and the entries it pruned', async (t) => {
   const { settled } = traceCalls(t, 'limit');
   const keys = new KeySchema('limit');
