@@ -143,13 +143,13 @@ export class UserSessionRedisStorage<MetaData = unknown> extends EventEmitter {
     // Preloads on every ready connection (every node of a cluster), so the first call after a reconnect finds its script.
     this.loader = deployment.scriptLoader((e) => this.report(e, 'script-load'));
     this.runner = new ScriptRunner(deployment.scriptClient, this.loader);
-    const revoke = { 'revoke-family': 'f', 'revoke-subject': 's', report: 'r' }[settings.onReuse];
+    const reuseRevokes = ({ 'revoke-family': 'f', 'revoke-subject': 's', report: 'r' } as const)[settings.onReuse];
     this.context = {
       keys,
       format,
       settings,
       declaresKeys: deployment.declaresKeys,
-      presentedMode: `${deployment.declaresKeys ? '1' : '0'}${revoke}`,
+      reuseRevokes,
     };
   }
 
@@ -492,7 +492,8 @@ export class UserSessionRedisStorage<MetaData = unknown> extends EventEmitter {
     } catch (error) {
       throw this.wrap(error);
     }
-    const { result, ended, error } = reply;
+    const { result, error } = reply;
+    const ended = reply.bare && operation.impliedEnded ? operation.impliedEnded(input, result) : reply.ended;
     if (trace) countEnded(trace, ended);
     if (ended.length > 0) this.reportEnded(input.subject, ended);
     if (error) throw error;
