@@ -1,6 +1,7 @@
 export { UserSessionRedisStorage, type SessionEndedEvent } from './storage/user-session-redis-storage.js';
 export type { UserSessionStorageEvents, UserSessionStorageEventName, UserSessionStorageListener } from './storage/storage-events.js';
 export { DEFAULT_CONCURRENT_SESSIONS, MAX_CONCURRENT_SESSIONS, type UserSessionStorageOptions, type OnLimit } from './storage/options.js';
+export type { IoredisClient } from './storage/options.js';
 export { UserSessionStorageError, ErrorCode } from './errors/index.js';
 export type { Codec } from './codec/codec.js';
 export { msgpackCodec } from './codec/msgpack-codec.js';
