@@ -183,7 +183,10 @@ export async function startLocalCluster(options: LocalClusterOptions = {}): Prom
         }
       }
     };
-    await Promise.all(Array.from({ length: NODE_COUNT }, () => startNode()));
+    // Every start settled before a failure is thrown: stop() must not miss a node still starting.
+    const starts = await Promise.allSettled(Array.from({ length: NODE_COUNT }, () => startNode()));
+    const failed = starts.find((start) => start.status === 'rejected');
+    if (failed) throw failed.reason;
     runRedisCli('--cluster', 'create', ...nodes.map((n) => `${n.host}:${n.port}`), '--cluster-replicas', '1', '--cluster-yes');
     const cluster: LocalCluster = {
       nodes,
