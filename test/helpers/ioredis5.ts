@@ -24,8 +24,9 @@ export async function useIoredis5(): Promise<string> {
   register(`data:text/javascript,${encodeURIComponent(hooks)}`);
   const [byName, v5] = await Promise.all([import('ioredis'), import('ioredis5')]);
   const { version } = require('ioredis5/package.json') as { version: string };
-  if ((byName.Redis as unknown) !== v5.Redis || !version.startsWith('5.'))
+  if ((byName.Redis as unknown) !== v5.Redis || !version.startsWith('5.')) {
     throw new Error(`ioredis still resolves to another copy than ioredis5 (${version})`);
+  }
   return version;
 }
 
