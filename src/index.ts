@@ -15,6 +15,7 @@ export {
   type OnLimit,
   type OnReuse,
 } from './storage/options.js';
+export type { IoredisClient } from './storage/options.js';
 export { UserSessionStorageError, ErrorCode } from './errors/index.js';
 export type { Codec } from './codec/codec.js';
 export { msgpackCodec } from './codec/msgpack-codec.js';

@@ -15,7 +15,10 @@ import { redirectRetryingClient } from './redirect-retry.js';
  * tracked commands pass that on only if they were never written.
  */
 export function ownCluster(cluster: Cluster): Cluster {
-  const connection = cluster.duplicate([], { lazyConnect: true, redisOptions: { autoResendUnfulfilledCommands: false } });
+  // The caller's redisOptions (credentials, TLS, connectionName) spelled out: ioredis 5's duplicate() replaces
+  // redisOptions with the override's instead of merging them as ioredis 6 does.
+  const redisOptions = { ...cluster.options.redisOptions, autoResendUnfulfilledCommands: false };
+  const connection = cluster.duplicate([], { lazyConnect: true, redisOptions });
   connection.on('error', () => {});
   connection.on('node error', () => {});
   return connection;
