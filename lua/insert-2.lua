@@ -16,7 +16,8 @@
     ARGV[6] index grace period in milliseconds
     ARGV[7] "1": touch only declared keys (Redis Cluster), "0": one server
 
-  Output: { result, ended }
+  Output: 0 alone when inserted and nothing ended (see reply.lua), or
+  { result, ended }
     result  0 inserted, or a result code (src/scripts/result-codes.ts):
             SESSION_ALREADY_EXISTS (nothing written)
             TOO_MANY_CONCURRENT_SESSIONS (nothing written but pruned entries)
@@ -46,15 +47,7 @@ local strict = ARGV[7] == "1"
 --- @include "ended"
 --- @include "extend-index-expiry"
 --- @include "prune-expired"
-
--- ZSCORE before any write: it tells an entry from none, and fails (on an
--- index key written from outside as another type) before anything is
--- written. The value is only looked at when the index has an entry: a value
--- without its entry is not a session (reads fail closed) and SET replaces it.
-local recordedExpiry = rcall("ZSCORE", indexKey, sessionId)
-if recordedExpiry and rcall("EXISTS", valueKey) == 1 then
-  return { SESSION_ALREADY_EXISTS, {} }
-end
+--- @include "reply"
 
 local now = nowMs()
 -- PXAT, not PX: Redis 7.0 counts PX from the clock at the SET, which runs
@@ -62,17 +55,38 @@ local now = nowMs()
 local expiresAt = string.format("%d", now + ttlMs)
 -- Every live session has an entry whose expiry is not past (a value stays
 -- until the millisecond after its expiry), so fewer such entries than the
--- limit proves there is room without looking at any value.
+-- limit proves there is room without looking at any value. ZCOUNT is also
+-- the first call: on an index key written from outside as another type it
+-- fails before anything is written.
 local pending = rcall("ZCOUNT", indexKey, string.format("%d", now), "+inf")
+
+-- Common path: room, and ZADD NX adds this id's entry (it had none). The
+-- entry comes first: the removals after it can then never empty the index,
+-- which Redis would delete, and a script must not touch a key it deleted
+-- (while the subject's slot migrates, Redis Cluster fails the script
+-- there: the key is no longer "local"). A value without its entry is not a
+-- session (reads fail closed), and SET replaces it.
+if pending < limit and rcall("ZADD", indexKey, "NX", expiresAt, sessionId) == 1 then
+  local ended = {}
+  pruneExpired(indexKey, now, ended)
+  rcall("SET", valueKey, value, "PXAT", expiresAt)
+  extendIndexExpiry(indexKey, now + ttlMs + graceMs)
+  return replyOf(0, ended)
+end
+
+-- Rare paths only, from here (see "Lua conventions" in docs/development.md).
+-- The id has an entry (a live duplicate, or a session that ended), or the
+-- subject is at the limit. Nothing is written yet. The value is only looked
+-- at when the index has an entry.
+local recordedExpiry = rcall("ZSCORE", indexKey, sessionId)
+if recordedExpiry and rcall("EXISTS", valueKey) == 1 then
+  return { SESSION_ALREADY_EXISTS, {} }
+end
 if recordedExpiry and tonumber(recordedExpiry) >= now then
   pending = pending - 1 -- this id's own entry, whose value is gone
 end
 local ended = {}
 
--- The writes below add this session's entry first: the removals after it
--- can then never empty the index, which Redis would delete, and a script
--- must not touch a key it deleted (while the subject's slot migrates, Redis
--- Cluster fails the script there: the key is no longer "local").
 if pending < limit then
   -- ZADD replaces this id's entry of an ended session, reported here.
   rcall("ZADD", indexKey, expiresAt, sessionId)
@@ -86,7 +100,6 @@ if pending < limit then
   return { 0, ended }
 end
 
--- Rare paths only, from here (see "Lua conventions" in docs/development.md).
 --- @include "declared-keys"
 
 -- At the limit: the entries whose expiry is not past are looked at in the order

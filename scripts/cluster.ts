@@ -1,6 +1,7 @@
 /**
  * A real Redis Cluster on loopback: 3 masters and 3 replicas from the system
- * `redis-server`, on free ports, with their nodes.conf files in a temp dir.
+ * `redis-server` (or REDIS_SERVER_BIN's), built with `redis-cli` (or
+ * REDIS_CLI_BIN's), on free ports, with their nodes.conf files in a temp dir.
  *
  *   npm run cluster -- start   # prints the node addresses, leaves the cluster running
  *   npm run cluster -- stop    # stops the cluster started by `start` and removes its temp dir
@@ -12,10 +13,10 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
-import { systemRedisServer } from './lib/redis-binary.js';
+import { redisCli, systemRedisServer } from './lib/redis-binary.js';
 
 const HOST = '127.0.0.1';
 /** Redis Cluster's bus listens on port + 10000, so a node's port must leave room for it. */
@@ -182,8 +183,11 @@ export async function startLocalCluster(options: LocalClusterOptions = {}): Prom
         }
       }
     };
-    await Promise.all(Array.from({ length: NODE_COUNT }, () => startNode()));
-    redisCli('--cluster', 'create', ...nodes.map((n) => `${n.host}:${n.port}`), '--cluster-replicas', '1', '--cluster-yes');
+    // Every start settled before a failure is thrown: stop() must not miss a node still starting.
+    const starts = await Promise.allSettled(Array.from({ length: NODE_COUNT }, () => startNode()));
+    const failed = starts.find((start) => start.status === 'rejected');
+    if (failed) throw failed.reason;
+    runRedisCli('--cluster', 'create', ...nodes.map((n) => `${n.host}:${n.port}`), '--cluster-replicas', '1', '--cluster-yes');
     const cluster: LocalCluster = {
       nodes,
       dir,
@@ -192,10 +196,10 @@ export async function startLocalCluster(options: LocalClusterOptions = {}): Prom
       async addMaster(slots: number) {
         const node = await startNode();
         const existing = `${nodes[0]!.host}:${nodes[0]!.port}`;
-        redisCli('--cluster', 'add-node', `${node.host}:${node.port}`, existing);
+        runRedisCli('--cluster', 'add-node', `${node.host}:${node.port}`, existing);
         await cluster.waitUntilHealthy();
         const id = await node.command<string>('CLUSTER', 'MYID');
-        redisCli('--cluster', 'reshard', existing, '--cluster-from', 'all', '--cluster-to', id, '--cluster-slots', String(slots), '--cluster-yes');
+        runRedisCli('--cluster', 'reshard', existing, '--cluster-from', 'all', '--cluster-to', id, '--cluster-slots', String(slots), '--cluster-yes');
         await cluster.waitUntilHealthy();
         return node;
       },
@@ -278,8 +282,8 @@ function nodeArgs(dir: string, port: number, nodeTimeoutMs: number): string[] {
   ];
 }
 
-function redisCli(...args: string[]): void {
-  const run = spawnSync('redis-cli', args, { encoding: 'utf8', timeout: 60_000 });
+function runRedisCli(...args: string[]): void {
+  const run = spawnSync(redisCli(), args, { encoding: 'utf8', timeout: 60_000 });
   if (run.status !== 0) throw new Error(`redis-cli ${args.slice(0, 2).join(' ')} failed: ${run.stderr || run.stdout}`);
 }
 
@@ -296,8 +300,8 @@ async function healthy(nodes: readonly LocalClusterNode[]): Promise<boolean> {
   }
 }
 
-/** Free loopback ports whose cluster bus port (port + 10000) is free too. Never 6379. */
-async function freePorts(count: number, taken: readonly number[] = []): Promise<number[]> {
+/** Free loopback ports whose cluster bus port (port + 10000) is free too. Never 6379. Also the Sentinel tests' ports. */
+export async function freePorts(count: number, taken: readonly number[] = []): Promise<number[]> {
   const ports: number[] = [];
   while (ports.length < count) {
     const port = await ephemeralPort();
@@ -335,12 +339,12 @@ async function cli(command: string | undefined): Promise<void> {
   if (command === 'start') {
     const cluster = await startLocalCluster({ detached: true });
     for (const node of cluster.nodes) node.disconnect();
-    const state = { dir: cluster.dir, pids: cluster.nodes.map((n) => n.pid), nodes: cluster.startupNodes };
+    const state = { dir: cluster.dir, pids: cluster.nodes.map((n) => n.pid), nodes: cluster.startupNodes, server: serverName() };
     writeFileSync(STATE_FILE, JSON.stringify(state));
     console.log(`Redis Cluster running (3 masters, 3 replicas): ${cluster.startupNodes.map((n) => `${n.host}:${n.port}`).join(' ')}`);
     console.log('Stop it with: npm run cluster -- stop');
   } else if (command === 'stop') {
-    let state: { dir: string; pids: number[] };
+    let state: { dir: string; pids: number[]; server?: string };
     try {
       state = JSON.parse(readFileSync(STATE_FILE, 'utf8')) as typeof state;
     } catch {
@@ -349,7 +353,7 @@ async function cli(command: string | undefined): Promise<void> {
     }
     for (const pid of state.pids) {
       // Only our own redis-server: the pid may have been reused since `start`.
-      if (isRedisServer(pid)) process.kill(pid, 'SIGKILL');
+      if (isRedisServer(pid, state.server ?? 'redis-server')) process.kill(pid, 'SIGKILL');
     }
     rmSync(state.dir, { recursive: true, force: true });
     rmSync(STATE_FILE, { force: true });
@@ -360,9 +364,14 @@ async function cli(command: string | undefined): Promise<void> {
   }
 }
 
-function isRedisServer(pid: number): boolean {
+/** The file name of the server binary started (REDIS_SERVER_BIN may name a valkey-server): it titles its processes. */
+function serverName(): string {
+  return basename(systemRedisServer() ?? 'redis-server');
+}
+
+function isRedisServer(pid: number, server: string): boolean {
   try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('redis-server');
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(server);
   } catch {
     return false;
   }

@@ -11,11 +11,14 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { SHARED_CLUSTER_ENV, startLocalCluster } from './cluster.js';
+import { redisServerVersion } from './lib/redis-binary.js';
 
 /** ava's command line, as `npx ava` runs it (ava's exports hide its package.json and its bin). */
 const avaCli = fileURLToPath(new URL('../node_modules/ava/entrypoints/cli.mjs', import.meta.url));
 
 async function main(): Promise<number> {
+  // The server binary under test (REDIS_SERVER_BIN, else PATH's), so that a run's log says what it tested.
+  console.error(`redis-server: ${redisServerVersion()}`);
   // Its redis-server processes are this process's children: killed on exit
   // even if this process dies before stop() (LocalClusterNode.start).
   const cluster = await startLocalCluster();

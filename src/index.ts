@@ -15,6 +15,7 @@ export {
   type OnLimit,
   type OnReuse,
 } from './storage/options.js';
+export type { IoredisClient } from './storage/options.js';
 export { UserSessionStorageError, ErrorCode } from './errors/index.js';
 export type { Codec } from './codec/codec.js';
 export { msgpackCodec } from './codec/msgpack-codec.js';
@@ -31,3 +32,4 @@ export {
   type BackgroundErrorMessage,
 } from './observability/diagnostics.js';
 export { createSessionToken, parseSessionToken, sessionIdOfSecret, type SessionToken, type ParsedSessionToken } from './tokens/session-token.js';
+export { operationChannels, type OperationName, type OperationMessage } from './observability/operation-metrics.js';

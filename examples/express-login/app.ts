@@ -1,6 +1,6 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
-import type { DefaultMetaData, UserSessionRedisStorage } from 'user-session-redis-storage';
-import { newSessionId, requireSession, tokenOf, type AuthenticatedSession } from './auth.js';
+import { createSessionToken, type DefaultMetaData, type UserSessionRedisStorage } from 'user-session-redis-storage';
+import { presentedToken, rejectEnded, rejectWithoutToken, requireSession, startSession, type AuthenticatedSession } from './auth.js';
 import { sessionMetadataOf } from './session-metadata.js';
 import { checkPassword } from './users.js';
 
@@ -19,6 +19,10 @@ export function createApp({ storage, ttlSeconds, trustProxy = false }: AppOption
   app.use(express.json({ limit: '10kb' }));
   const authenticated = requireSession(storage, ttlSeconds);
   const current = (res: Response): AuthenticatedSession => res.locals.session as AuthenticatedSession;
+  // The token goes to the client, the session id (its hash) is what the storage and every listing know.
+  const issue = (res: Response, status: number, { token, sessionId }: { token: string; sessionId: string }): void => {
+    res.status(status).json({ token, sessionId, expiresInSeconds: ttlSeconds });
+  };
 
   app.post('/login', async (req, res) => {
     const { username, password, location } = (req.body ?? {}) as Record<string, unknown>;
@@ -26,22 +30,29 @@ export function createApp({ storage, ttlSeconds, trustProxy = false }: AppOption
       res.status(401).json({ error: 'wrong username or password' });
       return;
     }
-    const sessionId = newSessionId();
-    // With onLimit 'evict-oldest', a login past the limit ends the session that would expire first.
-    await storage.insert(username, sessionId, sessionMetadataOf(req, location), ttlSeconds);
-    res.status(201).json({ token: tokenOf(username, sessionId), sessionId, expiresInSeconds: ttlSeconds });
+    issue(res, 201, await startSession(storage, presentedToken(req), username, sessionMetadataOf(req, location), ttlSeconds));
+  });
+
+  // Refresh-token rotation: the presented token ends and a new one takes its place (same metadata, same device).
+  // Presenting the old token again afterwards is a reuse: the storage revokes the new one too.
+  app.post('/refresh', async (req, res) => {
+    const presented = presentedToken(req);
+    if (!presented) return rejectWithoutToken(res);
+    const issued = createSessionToken(presented.subject);
+    if (!(await storage.rotate(presented.subject, presented.sessionId, issued.sessionId, ttlSeconds))) return rejectEnded(res);
+    issue(res, 200, issued);
   });
 
   app.get('/me', authenticated, (_req, res) => {
-    const { subject, sessionId, metaData } = current(res);
-    res.json({ subject, sessionId, session: metaData });
+    const { subject, sessionId, metaData, expiresAt } = current(res);
+    res.json({ subject, sessionId, expiresAt, session: metaData });
   });
 
   app.get('/sessions', authenticated, async (_req, res) => {
     const { subject, sessionId } = current(res);
-    const sessions = await storage.readAll(subject);
+    const sessions = await storage.readAll(subject, { withExpiry: true });
     res.json({
-      sessions: [...sessions].map(([id, metaData]) => ({ sessionId: id, current: id === sessionId, ...metaData })),
+      sessions: [...sessions].map(([id, { metaData, expiresAt }]) => ({ sessionId: id, current: id === sessionId, ...metaData, expiresAt })),
     });
   });
 
@@ -57,9 +68,13 @@ export function createApp({ storage, ttlSeconds, trustProxy = false }: AppOption
     res.status(204).end();
   });
 
+  app.post('/logout-others', authenticated, async (_req, res) => {
+    const { subject, sessionId } = current(res);
+    res.json({ ended: await storage.deleteOthers(subject, sessionId) });
+  });
+
   app.post('/logout-all', authenticated, async (_req, res) => {
-    const ended = await storage.deleteAll(current(res).subject);
-    res.json({ ended });
+    res.json({ ended: await storage.deleteAll(current(res).subject) });
   });
 
   // Express 5 passes rejected promises of async handlers here.

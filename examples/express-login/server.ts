@@ -15,10 +15,16 @@ const storage = await UserSessionRedisStorage.create<DefaultMetaData>({
   keyPrefix: process.env.SESSION_PREFIX ?? 'sess',
   concurrentSessions: sessionLimit,
   onLimit: 'evict-oldest',
+  // The default, spelled out: a replayed (already rotated) token ends every session rotated from the same login.
+  onReuse: 'revoke-family',
 });
-for (const reason of ['expired', 'evicted', 'deleted'] as const) {
+// Session ids are hashes of the tokens' secrets: safe to log.
+for (const reason of ['expired', 'evicted', 'deleted', 'rotated'] as const) {
   storage.on(reason, ({ subject, sessionId }) => console.log(`session ${reason}: ${subject} ${sessionId}`));
 }
+storage.on('reused', ({ subject, sessionId }) =>
+  console.log(`session reused: ${subject} ${sessionId}, a token already rotated was presented again (stolen?): its family is revoked`),
+);
 storage.on('error', (error) => console.error('session storage:', error.message));
 
 const server = createApp({ storage, ttlSeconds }).listen(port, host, () => {

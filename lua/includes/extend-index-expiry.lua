@@ -3,12 +3,12 @@
 -- still gone by then. The expiry is absolute and from the same TIME reading
 -- as the sessions' recorded expiries. PEXPIREAT ... GT (Redis >= 7.0) only
 -- ever moves it later, in one call; GT counts a key without expiry as never
--- expiring and leaves it alone, so when GT changed nothing, PTTL tells that
--- case (-1: a new index, or one persisted from outside) from a later expiry
--- already in place.
+-- expiring and leaves it alone, so when GT changed nothing, NX sets the
+-- expiry of a key that has none (a new index, or one persisted from
+-- outside) and leaves a later expiry already in place.
 local function extendIndexExpiry(indexKey, atMs)
   local at = string.format("%d", atMs)
-  if rcall("PEXPIREAT", indexKey, at, "GT") == 0 and rcall("PTTL", indexKey) == -1 then
-    rcall("PEXPIREAT", indexKey, at)
+  if rcall("PEXPIREAT", indexKey, at, "GT") == 0 then
+    rcall("PEXPIREAT", indexKey, at, "NX")
   end
 end

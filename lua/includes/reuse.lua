@@ -2,14 +2,19 @@
 --- @include "declared-keys"
 --- @include "index-entries"
 --- @include "family"
+--- @include "marker-key"
 
--- Reuse detection (docs/guarantees.md, "Rotation and reuse"). rotate leaves
--- a marker "<prefix>:{<tag>}:r:<old id>" holding cmsgpack { new id, family },
--- for the reuse-detection window. An operation that finds no live session
--- looks for the marker of the id it was given, which every such script
--- declares among its fixed KEYS.
+-- Reuse detection (README, "Rotation and reuse detection"). rotate leaves a
+-- marker "<prefix>:{<tag>}:r:<old id>" holding cmsgpack { new id, family,
+-- what a reuse revokes } for the reuse-detection window. An operation that
+-- finds no live session looks for the marker of the id it was given. On a
+-- cluster the caller declares that marker key after the script's fixed
+-- KEYS (and then the value keys a revocation asks for): there a script
+-- touches only declared keys, and the marker's presence among KEYS is what
+-- tells the script it runs on a cluster. On one server the script derives
+-- the marker key, so the common path pays for no extra key.
 
--- The marker of a rotated id ({ newId, family }), or nil.
+-- The marker of a rotated id ({ newId, family, revoke }), or nil.
 local function rotationOf(markerKey)
   local marker = rcall("GET", markerKey)
   if not marker then
@@ -18,20 +23,20 @@ local function rotationOf(markerKey)
   return cmsgpack.unpack(marker)
 end
 
--- A rotated id was presented: a replay of a stolen (or stale) token. `mode`
--- is the packed ARGV of the constant options: its first character "1" on a
--- cluster ("strict": declared keys only), its second what to revoke:
--- "f" the token family, "s" every session of the subject, "r" nothing.
--- Appends the sessions ended here ('deleted') and then the reuse itself to
--- `ended`. Returns the NEED_KEYS reply when the value keys to look at were
+-- A rotated id was presented: a replay of a stolen (or stale) token. What
+-- to revoke was recorded by rotate: "f" the token family, "s" every
+-- session of the subject, "r" nothing. `fixed` is the number of the
+-- script's fixed KEYS; the marker key follows them on a cluster.
+-- Appends the reuse itself and then the sessions ended here ('deleted') to
+-- `ended`, so that listeners hear of the reuse first. Returns the NEED_KEYS reply when the value keys to look at were
 -- not declared (nothing written), else nil. Decides everything before the
 -- first write, and touches the index last: it may empty it.
-local function revokeOnReuse(indexKey, sessionId, marker, mode, fixed, ended)
-  local revoke = string.sub(mode, 2, 2)
+local function revokeOnReuse(indexKey, sessionId, marker, fixed, ended)
+  local revoke = marker[3]
   local revoked = {}
   if revoke ~= "r" then
     local ids = indexEntries(indexKey)
-    local keys = probeIds(indexKey, ids, string.sub(mode, 1, 1) == "1", fixed)
+    local keys = probeIds(indexKey, ids, #KEYS > fixed, fixed + 1)
     if not keys then
       return { NEED_KEYS, ids }
     end
@@ -51,13 +56,14 @@ local function revokeOnReuse(indexKey, sessionId, marker, mode, fixed, ended)
     end
   end
   local n = #ended
+  ended[n + 1] = REPORTED_REUSED
+  ended[n + 2] = sessionId
+  n = n + 2
   for i = 1, #revoked do
     rcall("ZREM", indexKey, revoked[i])
     ended[n + 1] = ENDED_DELETED
     ended[n + 2] = revoked[i]
     n = n + 2
   end
-  ended[n + 1] = REPORTED_REUSED
-  ended[n + 2] = sessionId
   return nil
 end

@@ -36,6 +36,10 @@ export interface BenchOptions {
   extended: boolean;
   /** Instead of the storage's run: the express-session store against connect-redis (scripts/bench/express-stores/). */
   stores: boolean;
+  /** `--server-cost`: Redis instructions per operation under callgrind instead of the throughput run. */
+  serverCost: { calls: number; writeBaseline: boolean } | undefined;
+  /** Instead of the comparison with the baselines, the cost of the operation channels (scripts/bench/metrics-overhead.ts). */
+  metrics: boolean;
 }
 
 /** Sizes of the standard run. */
@@ -51,6 +55,13 @@ export const DEFAULTS = {
   probeOps: 200,
   codecIterations: 100_000,
 } as const;
+
+/**
+ * Measured calls per batch of `--server-cost`, and of its tiny run (the CI
+ * gate's). Redis runs a Lua GC step every 50 scripts, so a multiple of 50
+ * puts the same number of steps in every batch.
+ */
+export const SERVER_COST_CALLS = { standard: 400, quick: 50, multipleOf: 50 } as const;
 
 /** The tiny run used by the tests: every workload, a few hundred operations. */
 export const QUICK = {
@@ -82,6 +93,16 @@ function intList(name: string, max: number) {
     const list = text.split(',').map((part) => parse(part));
     return [...new Set(list)].sort((a, b) => a - b);
   };
+}
+
+function serverCostCalls(text: string): number {
+  const n = positiveInt('--calls', 100_000)(text);
+  if (n % SERVER_COST_CALLS.multipleOf !== 0) {
+    throw new InvalidArgumentError(
+      `--calls must be a multiple of ${SERVER_COST_CALLS.multipleOf} (Redis runs a Lua GC step every 50 scripts); got ${n}`,
+    );
+  }
+  return n;
 }
 
 function redisUrl(text: string): string {
@@ -141,6 +162,11 @@ export function benchCommand(): Command {
       `with --extended: stored sessions at which insert latency is sampled (default ${DEFAULTS.insertSteps.join(',')})`,
       intList('--insert-steps', 10_000_000),
     )
+    .option(
+      '--metrics',
+      'instead: what the operation channels cost, read/touch/insert with no subscriber, a histogram one and the OpenTelemetry example (metrics, metrics + spans)',
+      false,
+    )
     .option('--million', 'with --extended: sample insert latency up to 1,000,000 stored sessions (adds about a minute)', false)
     .option(
       '--rounds <n>',
@@ -154,6 +180,17 @@ export function benchCommand(): Command {
         .default('msgpack-lite'),
     )
     .option('--codec-iterations <n>', `codec encode+decode iterations (default ${DEFAULTS.codecIterations})`, positiveInt('--codec-iterations'))
+    .option(
+      '--server-cost',
+      'count Redis instructions per operation, its floor script and its peer, with valgrind --tool=callgrind on a redis-server of its own',
+      false,
+    )
+    .option(
+      '--calls <n>',
+      `with --server-cost: calls per batch, a multiple of ${SERVER_COST_CALLS.multipleOf} (default ${SERVER_COST_CALLS.standard}; --quick and --write-baseline: ${SERVER_COST_CALLS.quick})`,
+      serverCostCalls,
+    )
+    .option('--write-baseline', "with --server-cost: write the CI gate's baseline (test/bench/server-cost-baseline.json) from this run", false)
     .option('--json <file>', 'write every figure to this file as JSON')
     .option('--markdown', 'print the result table as markdown (for the README)', false)
     .option('--no-progress', 'no progress bar')
@@ -182,6 +219,10 @@ interface RawOptions {
   progress: boolean;
   extended: boolean;
   stores: boolean;
+  serverCost: boolean;
+  calls?: number;
+  writeBaseline: boolean;
+  metrics: boolean;
 }
 
 /** Parses `argv` (without node and script) into options; explicit flags win over --quick. */
@@ -202,6 +243,15 @@ export function parseBenchArgs(argv: readonly string[], env: NodeJS.ProcessEnv =
     const flag = o.fanOut ? '--fan-out' : o.insertSteps ? '--insert-steps' : o.million ? '--million' : undefined;
     if (flag) command.error(`${flag} sizes a part of --extended; add --extended to run it`, { exitCode: 2 });
   }
+  if (!o.serverCost) {
+    const flag = o.calls ? '--calls' : o.writeBaseline ? '--write-baseline' : undefined;
+    if (flag) command.error(`${flag} sizes a part of --server-cost; add --server-cost to run it`, { exitCode: 2 });
+  } else if (command.getOptionValueSource('redis') === 'cli' || o.extended) {
+    command.error(`--server-cost starts a redis-server of its own under valgrind; leave out ${o.extended ? '--extended' : '--redis'}`, {
+      exitCode: 2,
+    });
+  }
+  if (o.metrics && o.extended) command.error('--metrics measures only the operation channels; run --extended on its own', { exitCode: 2 });
   const base = o.quick ? { ...DEFAULTS, ...QUICK } : DEFAULTS;
   let insertSteps = o.insertSteps ?? [...base.insertSteps];
   if (o.million) insertSteps = [...new Set([...insertSteps, 1_000_000])].sort((a, b) => a - b);
@@ -224,5 +274,12 @@ export function parseBenchArgs(argv: readonly string[], env: NodeJS.ProcessEnv =
     progress: o.progress,
     extended: o.extended,
     stores: o.stores,
+    serverCost: o.serverCost
+      ? {
+          calls: o.calls ?? (o.quick || o.writeBaseline ? SERVER_COST_CALLS.quick : SERVER_COST_CALLS.standard),
+          writeBaseline: o.writeBaseline,
+        }
+      : undefined,
+    metrics: o.metrics,
   };
 }

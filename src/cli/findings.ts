@@ -8,4 +8,6 @@ export interface Finding {
   check: string;
   level: Level;
   detail: string;
+  /** On a cluster, the masters this verdict is about ("host:port"). */
+  nodes?: string[];
 }

@@ -13,6 +13,8 @@ export interface CommandOutput {
   widths?: (number | null)[];
   /** Lines printed under the table (summaries, advice). */
   notes?: string[];
+  /** Printed on stderr, with --json too: what the operator should know (a prefix without keys). */
+  warnings?: string[];
   /** Process exit code: 0 success, 1 problems found or nothing to act on. */
   exitCode: number;
 }

@@ -4,6 +4,18 @@ import { scriptClientOf } from '../scripts/script-client.js';
 import { SingleNodeScriptLoader } from '../scripts/script-loader.js';
 import { KeyspaceSubscriber } from '../subscriber/keyspace-subscriber.js';
 import { probeKey, type Deployment } from './deployment.js';
+import { connectWithCause } from './connect.js';
+
+/**
+ * On a Sentinel client (`new Redis({ sentinels, name })`), the storage's
+ * connections leave the old master as soon as a sentinel announces the new
+ * one (`+switch-master`) and find it through the sentinels. Without it they
+ * stay until Sentinel turns the old master into a replica and drops its
+ * clients, 10 to 20 s after the promotion, and every write the old master
+ * acknowledges meanwhile is lost when it resyncs from the new master
+ * (docs/sentinel.md). ioredis ignores the option without sentinels.
+ */
+const FOLLOW_FAILOVERS = { failoverDetector: true } as const;
 
 /**
  * The storage's own connection for its commands: a duplicate of the
@@ -18,7 +30,7 @@ import { probeKey, type Deployment } from './deployment.js';
  * without failing the caller's other commands.
  */
 export function ownConnection(client: Redis): Redis {
-  const connection = client.duplicate({ autoResendUnfulfilledCommands: false, lazyConnect: true });
+  const connection = client.duplicate({ autoResendUnfulfilledCommands: false, lazyConnect: true, ...FOLLOW_FAILOVERS });
   // Connection errors are retried by ioredis; callers see them as REDIS_ERROR.
   connection.on('error', () => {});
   return connection;
@@ -34,13 +46,13 @@ export function singleNodeDeployment(client: Redis, keys: KeySchema): Deployment
     scriptLoader: (onError) => new SingleNodeScriptLoader(scriptClient).followReconnects(connection, onError),
     subscriber: (handlers) =>
       new KeyspaceSubscriber({
-        connection: client.duplicate({ autoResubscribe: false, lazyConnect: true }),
+        connection: client.duplicate({ autoResubscribe: false, lazyConnect: true, ...FOLLOW_FAILOVERS }),
         db: client.options.db ?? 0,
         // The storage's own command connection: a normal connection to the same server and db.
         probe: { commands: () => connection, newKey: () => probeKey(keys) },
         ...handlers,
       }),
-    open: () => connection.connect(),
+    open: () => connectWithCause(connection),
     close: () => connection.disconnect(),
   };
 }

@@ -75,13 +75,14 @@ export class KeySchema {
   }
 
   /**
-   * KEYS of a script on one presented session: value key, index key, and
-   * the rotation marker of the id (read only when there is no live session,
-   * to tell a reused rotated id; declared always, as Redis Cluster asks).
+   * KEYS of a script on one presented session: value key, index key and,
+   * on a cluster (`withMarker`), the rotation marker of the id, which the
+   * script reads only when there is no live session, to tell a reused
+   * rotated id (lua/includes/reuse.lua; on one server it derives the key).
    */
-  presentedKeys(subject: string, sessionId: string): [valueKey: string, indexKey: string, markerKey: string] {
+  presentedKeys(subject: string, sessionId: string, withMarker: boolean): string[] {
     const part = this.subjectPart(subject);
-    return [`${part}s:${sessionId}`, `${part}i`, `${part}r:${sessionId}`];
+    return withMarker ? [`${part}s:${sessionId}`, `${part}i`, `${part}r:${sessionId}`] : [`${part}s:${sessionId}`, `${part}i`];
   }
 
   /** The rotation marker key of a rotated id. */

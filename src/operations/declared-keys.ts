@@ -21,11 +21,14 @@ export async function runDeclaringKeys<Input extends SubjectInput, MetaData>(
   operation: Operation<Input, unknown, MetaData>,
   input: Input,
   context: OperationContext<MetaData>,
+  /** Counts the NEED_KEYS replies, for the call's diagnostics message. */
+  rounds?: { needKeys: number },
 ): Promise<ScriptReply> {
   const { keys, args } = operation.encode(input, context);
   for (let round = 1, declared = keys; ; round++) {
     const reply = parseReply(await runner.run(operation, declared, args));
     if (!reply.needKeys) return reply;
+    if (rounds) rounds.needKeys = round;
     if (round === MAX_KEY_ROUNDS) {
       throw new UserSessionStorageError(
         ErrorCode.REDIS_ERROR,

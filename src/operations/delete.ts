@@ -2,14 +2,15 @@ import { defineOperation } from './operation.js';
 import { doneResult } from './results.js';
 import type { SessionInput } from './session-input.js';
 
-/** Ends one session (lua/delete-3.lua): `false` when there was no live session. */
+/** Ends one session (lua/delete-2.lua): `false` when there was no live session. */
 export const deleteOne = defineOperation({
   script: 'delete',
-  keys: { fixed: 3, variadic: true },
+  keys: { fixed: 2, variadic: true },
   deletesValues: true,
-  encode: ({ subject, sessionId }: SessionInput, { keys, settings, presentedMode }) => ({
-    keys: keys.presentedKeys(subject, sessionId),
-    args: [sessionId, String(settings.indexGraceMs), presentedMode],
+  encode: ({ subject, sessionId }: SessionInput, { keys, settings, declaresKeys }) => ({
+    keys: keys.presentedKeys(subject, sessionId, declaresKeys),
+    args: [sessionId, String(settings.indexGraceMs)],
   }),
+  impliedEnded: ({ sessionId }: SessionInput, result) => (result === 1 ? [{ reason: 'deleted', sessionId }] : []),
   decode: doneResult,
 });

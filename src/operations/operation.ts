@@ -3,6 +3,7 @@ import type { KeySchema } from '../keys/key-schema.js';
 import type { luaScripts, ScriptName } from '../scripts/lua.generated.js';
 import type { ScriptContract } from '../scripts/script-runner.js';
 import type { ResolvedOptions } from '../storage/options.js';
+import type { EndedSession } from '../scripts/reply.js';
 
 /** What an operation's encoding and decoding may use of the storage it runs for. */
 export interface OperationContext<MetaData> {
@@ -11,12 +12,8 @@ export interface OperationContext<MetaData> {
   settings: ResolvedOptions;
   /** Whether scripts may touch only the keys they declare (Redis Cluster; see Deployment). */
   declaresKeys: boolean;
-  /**
-   * The constant options a script on a presented session id reads on its
-   * rare paths, packed in one argument (see lua/read-3.lua): "1"/"0"
-   * declared keys only, then what a reuse revokes ("f", "s", "r").
-   */
-  presentedMode: string;
+  /** What a reuse of an id this storage rotates will revoke, as rotate-3.lua records it in the marker. */
+  reuseRevokes: 'f' | 's' | 'r';
 }
 
 /** Every operation is on one subject: its keys share the subject's hash slot. */
@@ -44,6 +41,12 @@ export interface Operation<Input extends SubjectInput, Result, MetaData = unknow
    * storage then skips the cleanup of their `del` notifications (OwnDeletes).
    */
   readonly deletesValues?: boolean;
+  /**
+   * The sessions a bare reply (a result alone: src/scripts/reply.ts) means
+   * were ended: `delete` and `rotate` end the session they were given
+   * without naming it back, which spares Redis a reply table.
+   */
+  impliedEnded?(input: Input, result: unknown): EndedSession[];
   encode(input: Input, context: OperationContext<MetaData>): ScriptCall;
   decode(result: unknown, context: OperationContext<MetaData>): Result;
 }

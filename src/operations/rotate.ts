@@ -12,17 +12,22 @@ export interface RotateInput extends SessionInput {
 }
 
 /**
- * Ends a live session and starts its successor (lua/rotate-4.lua): `false`
+ * Ends a live session and starts its successor (lua/rotate-3.lua): `false`
  * when the old id has no live session. Fails with SESSION_ALREADY_EXISTS
  * when the new id has one. Variadic: on a cluster, a rotated id presented
  * may need the subject's value keys (a reuse's revocation).
  */
 export const rotate = defineOperation({
   script: 'rotate',
-  keys: { fixed: 4, variadic: true },
+  keys: { fixed: 3, variadic: true },
   deletesValues: true,
-  encode: ({ subject, sessionId, newSessionId, ttlSeconds, metaData }: RotateInput, { keys, format, settings, presentedMode }) => ({
-    keys: [...keys.presentedKeys(subject, sessionId), keys.valueKey(subject, newSessionId)],
+  encode: ({ subject, sessionId, newSessionId, ttlSeconds, metaData }: RotateInput, { keys, format, settings, declaresKeys, reuseRevokes }) => ({
+    keys: [
+      keys.valueKey(subject, sessionId),
+      keys.indexKey(subject),
+      keys.valueKey(subject, newSessionId),
+      ...(declaresKeys ? [keys.markerKey(subject, sessionId)] : []),
+    ],
     args: [
       sessionId,
       newSessionId,
@@ -31,8 +36,9 @@ export const rotate = defineOperation({
       String(settings.reuseWindowMs),
       String(MAX_DEFAULT_REUSE_DETECTION_SECONDS * 1000),
       String(settings.indexGraceMs),
-      presentedMode,
+      reuseRevokes,
     ],
   }),
+  impliedEnded: ({ sessionId }: RotateInput, result) => (result === 1 ? [{ reason: 'rotated', sessionId }] : []),
   decode: doneResult,
 });

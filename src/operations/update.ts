@@ -7,13 +7,13 @@ export interface UpdateInput extends SessionInput {
   metaData: unknown;
 }
 
-/** Replaces a live session's metadata, keeping its TTL (lua/update-3.lua): `false` when there is no live session. */
+/** Replaces a live session's metadata, keeping its TTL (lua/update-2.lua): `false` when there is no live session. */
 export const update = defineOperation({
   script: 'update',
-  keys: { fixed: 3, variadic: true },
-  encode: ({ subject, sessionId, metaData }: UpdateInput, { keys, format, presentedMode }) => ({
-    keys: keys.presentedKeys(subject, sessionId),
-    args: [sessionId, format.encode(metaData), presentedMode],
+  keys: { fixed: 2, variadic: true },
+  encode: ({ subject, sessionId, metaData }: UpdateInput, { keys, format, declaresKeys }) => ({
+    keys: keys.presentedKeys(subject, sessionId, declaresKeys),
+    args: [sessionId, format.encode(metaData)],
   }),
   decode: doneResult,
 });

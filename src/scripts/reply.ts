@@ -9,9 +9,11 @@ export interface EndedSession {
 }
 
 /**
- * Every script replies { result, ended }: its own result and the sessions it
- * ended. A failed operation may still have pruned stale entries, so `ended`
- * is reported even when `error` is set.
+ * A script replies { result, ended }: its own result and the sessions it
+ * ended; or, on its common path when it ended nothing, the result alone
+ * (a "bare" reply, lua/includes/reply.lua: a reply table costs Redis about
+ * 9k instructions). A failed operation may still have pruned stale
+ * entries, so `ended` is reported even when `error` is set.
  */
 export interface ScriptReply {
   result: unknown;
@@ -22,6 +24,8 @@ export interface ScriptReply {
    * Cluster): the ids whose value keys to declare. Nothing was written.
    */
   needKeys?: string[];
+  /** The reply was the result alone; the operation may say what it ended (Operation.impliedEnded). */
+  bare?: true;
 }
 
 const endReasonOfCode = new Map<number, EndReason | 'reused'>([
@@ -40,7 +44,11 @@ export function unexpectedReply(what: string, raw: unknown): UserSessionStorageE
 
 /** Splits a script's raw reply into its result, the sessions it ended, and the error its result code means. */
 export function parseReply(raw: unknown): ScriptReply {
-  if (!Array.isArray(raw) || raw.length !== 2 || !Array.isArray(raw[1])) throw unexpectedReply('script reply', raw);
+  // A bare result is never nil/false, nor a pair whose second element is a table (reply.lua).
+  if (!Array.isArray(raw) || raw.length !== 2 || !Array.isArray(raw[1])) {
+    if (raw === null || raw === undefined || raw === false || (typeof raw === 'number' && raw < 0)) throw unexpectedReply('script reply', raw);
+    return { result: raw, ended: [], error: undefined, bare: true };
+  }
   const [result, flat] = raw as [unknown, unknown[]];
   if (result === ResultCode.NEED_KEYS) return { result, ended: [], error: undefined, needKeys: flat.map(String) };
   const ended: EndedSession[] = [];

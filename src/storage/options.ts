@@ -1,4 +1,3 @@
-import type { Cluster, Redis } from 'ioredis';
 import type { Codec } from '../codec/codec.js';
 import { ErrorCode } from '../errors/error-code.js';
 import { UserSessionStorageError } from '../errors/user-session-storage-error.js';
@@ -23,13 +22,34 @@ export type OnLimit = 'reject' | 'evict-oldest';
 export type OnReuse = 'revoke-family' | 'revoke-subject' | 'report';
 
 /**
+ * An ioredis `Redis` or `Cluster` client, of ioredis 5 (>= 5.2.5) or 6,
+ * described by the members the storage checks rather than by one copy's
+ * classes: a client of the application's ioredis fits whichever major it
+ * is, and whichever copy these declarations were resolved against.
+ * `create()` still rejects anything else with `INVALID_ARGUMENT`.
+ */
+export interface IoredisClient {
+  /** ioredis's own flag: `true` on a `Cluster`, `false` on a `Redis`. */
+  readonly isCluster: boolean;
+  /** The client's options; the storage duplicates the client with them. */
+  readonly options: object;
+  /** ioredis's `duplicate()`: the storage opens its own connections with it. */
+  duplicate(...args: never[]): unknown;
+  /** ioredis's `call()`. */
+  call(...args: never[]): unknown;
+  /** ioredis's `sendCommand()`. */
+  sendCommand(...args: never[]): unknown;
+}
+
+/**
  * Options of {@link UserSessionRedisStorage.create}. Every option is
  * validated before anything is sent to Redis; a bad one makes `create`
  * throw `INVALID_ARGUMENT`.
  */
 export interface UserSessionStorageOptions<MetaData> {
   /**
-   * An ioredis `Redis` or `Cluster` client, owned by the caller: `close()`
+   * An ioredis `Redis` or `Cluster` client (ioredis 5 or 6; see
+   * {@link IoredisClient}), owned by the caller: `close()`
    * leaves it open. It must not have ioredis's own `keyPrefix` option. The
    * storage sends its commands on a duplicate of it that never re-sends a
    * command (a Cluster client of its own on a cluster), and the subscriber
@@ -37,7 +57,7 @@ export interface UserSessionStorageOptions<MetaData> {
    * TLS, credentials) carry over; `commandTimeout` then fails a call whose
    * reply is late as `REDIS_ERROR` and resets the storage's connection.
    */
-  client: Redis | Cluster;
+  client: IoredisClient;
   /**
    * Prefix of every key. Storages with different prefixes never see each
    * other's sessions. Default `'sess'`; up to 256 UTF-8 bytes, without `{`
@@ -107,15 +127,10 @@ export function resolveOptions<MetaData>(options: UserSessionStorageOptions<Meta
     throw new UserSessionStorageError(ErrorCode.INVALID_ARGUMENT, 'create() takes an options object with at least { client }');
   }
   const { client } = options;
-  if (
-    client === null ||
-    typeof client !== 'object' ||
-    typeof (client as Redis).call !== 'function' ||
-    typeof (client as Redis).duplicate !== 'function'
-  ) {
+  if (client === null || typeof client !== 'object' || typeof client.call !== 'function' || typeof client.duplicate !== 'function') {
     throw new UserSessionStorageError(ErrorCode.INVALID_ARGUMENT, 'options.client must be an ioredis Redis or Cluster client');
   }
-  if (client.options?.keyPrefix) {
+  if ((client.options as { keyPrefix?: unknown } | undefined)?.keyPrefix) {
     throw new UserSessionStorageError(
       ErrorCode.INVALID_ARGUMENT,
       "the client has an ioredis keyPrefix, which would rename the storage's keys behind its back; use a client without keyPrefix and the storage's keyPrefix option",

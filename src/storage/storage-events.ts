@@ -35,7 +35,7 @@ export interface UserSessionStorageEvents {
    * `readAndTouch`, `update`, `rotate` or `delete`) within the
    * reuse-detection window: a replayed token, probably stolen. The call
    * answered as for no session; what `onReuse` revokes is reported as
-   * `'deleted'` just before.
+   * `'deleted'` right after it.
    */
   reused: [event: SessionEndedEvent];
   /** A failure in the background, which no call can report (see `on('error')`). */

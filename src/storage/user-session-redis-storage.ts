@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import { msgpackCodec } from '../codec/msgpack-codec.js';
 import { ValueFormat } from '../codec/value-format.js';
 import { ErrorCode } from '../errors/error-code.js';
+import { redisFailure } from '../errors/redis-failure.js';
 import { UserSessionStorageError } from '../errors/user-session-storage-error.js';
 import { KeySchema } from '../keys/key-schema.js';
 import { cleanup } from '../operations/cleanup.js';
@@ -30,6 +31,7 @@ import type { SessionEndedEvent, UserSessionStorageEventName, UserSessionStorage
 import { traceBackgroundError, type BackgroundErrorMessage } from '../observability/diagnostics.js';
 import { parseReply } from '../scripts/reply.js';
 import { storageInternals, type StorageInternals } from './internals.js';
+import { countEnded, traceOperation, type CallTrace } from '../observability/operation-metrics.js';
 
 export type { SessionEndedEvent } from './storage-events.js';
 export type { ListedSession } from '../operations/read-all.js';
@@ -143,13 +145,13 @@ export class UserSessionRedisStorage<MetaData = unknown> extends EventEmitter {
     // Preloads on every ready connection (every node of a cluster), so the first call after a reconnect finds its script.
     this.loader = deployment.scriptLoader((e) => this.report(e, 'script-load'));
     this.runner = new ScriptRunner(deployment.scriptClient, this.loader);
-    const revoke = { 'revoke-family': 'f', 'revoke-subject': 's', report: 'r' }[settings.onReuse];
+    const reuseRevokes = ({ 'revoke-family': 'f', 'revoke-subject': 's', report: 'r' } as const)[settings.onReuse];
     this.context = {
       keys,
       format,
       settings,
       declaresKeys: deployment.declaresKeys,
-      presentedMode: `${deployment.declaresKeys ? '1' : '0'}${revoke}`,
+      reuseRevokes,
     };
   }
 
@@ -493,24 +495,30 @@ export class UserSessionRedisStorage<MetaData = unknown> extends EventEmitter {
   }
 
   /**
-   * Runs an operation (its NEED_KEYS rounds included), reports the sessions
-   * it ended, and returns its decoded result or throws its error. A call
-   * that may delete values is kept among the subject's deleting calls until
-   * it settles (see cleanUp).
+   * Runs an operation (its NEED_KEYS rounds included, traced on its
+   * diagnostics channel), reports the sessions it ended, and returns its
+   * decoded result or throws its error. A call that may delete values is
+   * kept among the subject's deleting calls until it settles (see cleanUp).
    */
   private call<Input extends SubjectInput, Result>(operation: Operation<Input, Result, MetaData>, input: Input): Promise<Result> {
-    const call = this.execute(operation, input);
+    const call = traceOperation(operation.script, this.keys.prefix, input.subject, (trace) => this.execute(operation, input, trace));
     return this.subscriber && operation.deletesValues ? this.trackDeleting(input.subject, call) : call;
   }
 
-  private async execute<Input extends SubjectInput, Result>(operation: Operation<Input, Result, MetaData>, input: Input): Promise<Result> {
+  private async execute<Input extends SubjectInput, Result>(
+    operation: Operation<Input, Result, MetaData>,
+    input: Input,
+    trace?: CallTrace,
+  ): Promise<Result> {
     let reply;
     try {
-      reply = await runDeclaringKeys(this.runner, operation, input, this.context);
+      reply = await runDeclaringKeys(this.runner, operation, input, this.context, trace);
     } catch (error) {
       throw this.wrap(error);
     }
-    const { result, ended, error } = reply;
+    const { result, error } = reply;
+    const ended = reply.bare && operation.impliedEnded ? operation.impliedEnded(input, result) : reply.ended;
+    if (trace) countEnded(trace, ended);
     if (ended.length > 0) this.reportEnded(input.subject, ended);
     if (error) throw error;
     return operation.decode(result, this.context);
@@ -536,13 +544,7 @@ export class UserSessionRedisStorage<MetaData = unknown> extends EventEmitter {
   }
 
   private wrap(error: unknown): UserSessionStorageError {
-    if (error instanceof UserSessionStorageError) return error;
-    const text = error instanceof Error ? error.message : String(error);
-    return new UserSessionStorageError(
-      ErrorCode.REDIS_ERROR,
-      `Redis failed: ${text}. Each operation is atomic: if the connection dropped it either happened entirely or not at all; read before retrying`,
-      { cause: error },
-    );
+    return redisFailure(error);
   }
 
   /** A background failure: to the 'error' listeners if any, and to the diagnostics channel in any case. */

@@ -97,6 +97,7 @@ for (const [what, argv] of [
   ['--fan-out without --extended', ['--fan-out', '1,10']],
   ['--insert-steps without --extended', ['--insert-steps', '1000']],
   ['--million without --extended', ['--million']],
+  ['--metrics with --extended', ['--metrics', '--extended']],
   ['--cluster (dropped)', ['--cluster']],
 ] as const) {
   test(`rejects ${what}`, (t) => {
@@ -137,4 +138,27 @@ test('--subjects sets the read side of the core cases; the fan-out curve keeps i
   const cases = planCases(o);
   t.true(cases.filter((c) => c.group === 'core').every((c) => c.subjects === 50_000));
   t.true(cases.filter((c) => c.group === 'fan-out').every((c) => c.subjects === Math.max(2, Math.floor(o.ops / c.perSubject))));
+});
+
+test('--server-cost: 400 calls per batch, 50 with --quick or --write-baseline; --calls a multiple of 50', (t) => {
+  t.is(parseBenchArgs([], {}).serverCost, undefined);
+  t.deepEqual(parseBenchArgs(['--server-cost'], {}).serverCost, { calls: 400, writeBaseline: false });
+  t.deepEqual(parseBenchArgs(['--server-cost', '--quick'], {}).serverCost, { calls: 50, writeBaseline: false });
+  t.deepEqual(parseBenchArgs(['--server-cost', '--write-baseline'], {}).serverCost, { calls: 50, writeBaseline: true });
+  t.deepEqual(parseBenchArgs(['--server-cost', '--calls', '1000'], {}).serverCost, { calls: 1000, writeBaseline: false });
+  t.regex(t.throws(() => quiet(() => parseBenchArgs(['--server-cost', '--calls', '40'], {}))).message, /multiple of 50/);
+  // REDIS_URL in the environment is someone's server for the throughput run; --server-cost starts its own.
+  t.truthy(parseBenchArgs(['--server-cost'], { REDIS_URL: 'redis://127.0.0.1:7001' }).serverCost);
+});
+
+test('--server-cost refuses --redis and --extended; --calls and --write-baseline need --server-cost', (t) => {
+  for (const argv of [
+    ['--server-cost', '--redis', 'redis://127.0.0.1:7001'],
+    ['--server-cost', '--extended'],
+    ['--calls', '100'],
+    ['--write-baseline'],
+  ]) {
+    const error = t.throws(() => quiet(() => parseBenchArgs(argv, {})), { instanceOf: CommanderError }, argv.join(' '));
+    t.is(error.exitCode, 2, argv.join(' '));
+  }
 });

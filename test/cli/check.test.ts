@@ -40,11 +40,23 @@ test('a well configured server with consistent keys passes, with exit code 0', a
     'index-invariant': 'ok',
   });
   t.regex(run.json.findings.at(-1)!.detail, /2 subjects, 2 live sessions/);
+
+  // The same server under a prefix that has no key: a problem, said plainly.
+  const wrong = await runCliJson<Checked>(['--url', redis.url, '--prefix', 'sesss', 'check']);
+  t.is(wrong.code, 1);
+  t.false(wrong.json.ok);
+  t.like(levels(wrong.json), { 'server-version': 'ok', 'keyspace-events': 'ok', 'no-keys': 'problem' });
+  t.false('index-invariant' in levels(wrong.json));
+  t.regex(wrong.json.findings.at(-1)!.detail, /^no keys with prefix "sesss" found on the server: check --prefix/);
 });
 
 test('server settings that break or endanger sessions are each explained, with exit code 1', async (t) => {
   const redis = await TestRedis.start(['--maxmemory', '100mb', '--maxmemory-policy', 'allkeys-lru']);
   t.teardown(() => redis.stop());
+  // One session, so that the index check has keys to judge and only the settings are at fault.
+  const storage = await UserSessionRedisStorage.create({ client: await redis.client(), keyspaceEvents: 'off' });
+  await storage.insert('alice', 'a1', {}, 600);
+  await storage.close();
   const table = await runCli(['--url', redis.url, 'check']);
   t.is(table.code, 1);
   t.regex(table.stdout, /notify-keyspace-events\s*│\s*PROBLEM\s*│ is "" and lacks "Egxe"/);

@@ -1,7 +1,7 @@
-import { createServer } from 'node:net';
 import test from 'ava';
-import { UserSessionRedisStorage } from '../../src/index.js';
+import { UserSessionRedisStorage, type Codec } from '../../src/index.js';
 import { runCli, runCliJson } from '../helpers/cli.js';
+import { closedPort } from '../helpers/closed-port.js';
 import { TestRedis } from '../helpers/redis-server.js';
 
 let redis: TestRedis;
@@ -19,7 +19,7 @@ test.after.always(async () => {
 
 interface Listed {
   subject: string;
-  sessions: { sessionId: string; expiresAt: string; metaData: unknown }[];
+  sessions: { sessionId: string; expiresAt: string; metaData: unknown; undecodable?: string }[];
 }
 
 test('list prints the live sessions with their metadata and expiry, as a table and as JSON', async (t) => {
@@ -86,11 +86,113 @@ test('an unreachable server and a missing argument are explained, with exit code
   t.regex(usage.stderr, /missing required argument 'subject'/);
 });
 
-/** A port nothing listens on: bound by us, then released. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
+test('a URL that is not redis:// or rediss:// is refused before connecting, with the forms accepted', async (t) => {
+  for (const url of ['http://x', 'localhost:6379']) {
+    const run = await runCli(['--url', url, 'count', 'x']);
+    t.is(run.code, 2, url);
+    t.regex(
+      run.stderr,
+      /option '-u, --url <url>' argument '.*' is invalid\. expected redis:\/\/\[user:password@\]host\[:port\]\[\/db\], rediss:\/\//,
+      url,
+    );
+  }
+  t.regex((await runCli(['--url', 'http://x', 'count', 'x'])).stderr, /"http:\/\/" is not a Redis URL/);
+  t.regex(
+    (await runCli(['count', 'x'], { USER_SESSIONS_REDIS_URL: 'https://x' })).stderr,
+    /value 'https:\/\/x' from env 'USER_SESSIONS_REDIS_URL' is invalid/,
+  );
+});
+
+test("every command's --help shows the global options", async (t) => {
+  for (const command of ['list', 'count', 'revoke', 'check', 'repair']) {
+    const help = await runCli([command, '--help']);
+    t.is(help.code, 0, command);
+    t.regex(help.stdout, /Global Options:[\s\S]*--url <url>[\s\S]*--prefix <prefix>[\s\S]*--codec <module>[\s\S]*--json/, command);
+  }
+});
+
+test('a prefix without any key is said plainly on stderr, the output staying JSON', async (t) => {
+  await storage.insert('prefixed', 'a', {}, 60);
+  const wrong = ['--url', redis.url, '--prefix', 'no-such-prefix'];
+  const warning = /^user-sessions: no keys with prefix "no-such-prefix" found on the server: check --prefix/m;
+  for (const args of [
+    ['count', 'prefixed'],
+    ['list', 'prefixed'],
+    ['revoke', 'prefixed'],
+  ]) {
+    const run = await runCliJson<unknown>([...wrong, ...args]);
+    t.is(run.code, 0, args[0]);
+    t.regex(run.stderr, warning, args[0]);
+  }
+  // The right prefix, with a subject that has no session: nothing to warn about.
+  const other = await runCli(['--url', redis.url, 'count', 'nobody']);
+  t.is(other.stderr, '');
+  t.regex(other.stdout, /nobody\s*│\s*0/);
+});
+
+const jsonCodec = 'test/fixtures/json-codec.js';
+
+test('list with values of another codec: ids and expiries shown, values undecodable; --codec decodes them', async (t) => {
+  // The module the CLI loads, imported by URL (it has no type declarations).
+  const { codec } = (await import(new URL('../fixtures/json-codec.js', import.meta.url).href)) as { codec: Codec<unknown> };
+  const client = await redis.client();
+  const json = await UserSessionRedisStorage.create({ client, keyPrefix: 'json', codec, keyspaceEvents: 'off' });
+  t.teardown(() => json.close());
+  await json.insert('carol', 'laptop', { ip: '203.0.113.9' }, 3600);
+  await json.insert('carol', 'phone', { ip: '203.0.113.10' }, 7200);
+  const before = Date.now();
+
+  const table = await runCli(['--url', redis.url, '--prefix', 'json', 'list', 'carol']);
+  t.is(table.code, 0, table.stderr);
+  t.regex(table.stdout, /laptop\s*│\s*\d{4}-\d\d-\d\dT[\d:.]+Z\s*│\s*\(undecodable\)/);
+  t.regex(table.stdout, /2 live sessions of "carol"/);
+  t.regex(table.stdout, /2 values undecodable by the default MessagePack codec \(stored value has format tag 74.*--codec <module>/);
+
+  const raw = await runCliJson<Listed>(['--url', redis.url, '--prefix', 'json', 'list', 'carol']);
+  t.deepEqual(
+    raw.json.sessions.map((s) => [s.sessionId, s.metaData, typeof s.undecodable]),
+    [
+      ['laptop', null, 'string'],
+      ['phone', null, 'string'],
+    ],
+  );
+  const expiry = Date.parse(raw.json.sessions[0]!.expiresAt);
+  t.true(expiry > before + 3000_000 && expiry < before + 3700_000, raw.json.sessions[0]!.expiresAt);
+
+  for (const module of [jsonCodec, 'test/fixtures/json-codec-default.js']) {
+    const decoded = await runCliJson<Listed>(['--url', redis.url, '--prefix', 'json', '--codec', module, 'list', 'carol']);
+    t.is(decoded.code, 0, decoded.stderr);
+    t.deepEqual(
+      decoded.json.sessions.map((s) => [s.sessionId, s.metaData, s.undecodable]),
+      [
+        ['laptop', { ip: '203.0.113.9' }, undefined],
+        ['phone', { ip: '203.0.113.10' }, undefined],
+      ],
+      module,
+    );
+  }
+  // The other way round: the default codec's values, listed with --codec, are the undecodable ones.
+  await storage.insert('carol', 'tablet', { ip: '203.0.113.11' }, 600);
+  const mixed = await runCliJson<Listed>(['--url', redis.url, '--codec', jsonCodec, 'list', 'carol']);
+  t.is(mixed.json.sessions[0]!.metaData, null);
+  t.regex(mixed.json.sessions[0]!.undecodable!, /format tag 1, this storage's codec writes 74/);
+
+  // --codec works for the commands that write, too.
+  const revoked = await runCliJson<{ revoked: string[] }>(['--url', redis.url, '--prefix', 'json', '--codec', jsonCodec, 'revoke', 'carol', 'phone']);
+  t.deepEqual(revoked.json.revoked, ['phone']);
+  t.is(await json.count('carol'), 1);
+});
+
+test('a --codec module that cannot be loaded or exports no codec: exit code 2, and the shape expected', async (t) => {
+  const missing = await runCli(['--url', redis.url, '--codec', 'test/fixtures/no-such-codec.js', 'list', 'x']);
+  t.is(missing.code, 2);
+  t.regex(missing.stderr, /^user-sessions: cannot load --codec test\/fixtures\/no-such-codec\.js: Cannot find module/);
+
+  const factory = await runCli(['--url', redis.url, '--codec', 'test/fixtures/not-a-codec.js', 'list', 'x']);
+  t.is(factory.code, 2);
+  t.regex(
+    factory.stderr,
+    /exports no codec: export the codec .* `export const codec = \{ encode\(metaData\): Buffer, decode\(bytes: Buffer\): metaData, formatTag\?: number \}`/,
+  );
+  t.regex(factory.stderr, /a codec object, not a function that makes one/);
+});

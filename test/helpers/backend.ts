@@ -1,10 +1,9 @@
-import type { RedisOptions } from 'ioredis';
-import type { UserSessionStorageOptions } from '../../src/index.js';
+import type { Cluster, Redis, RedisOptions } from 'ioredis';
 import { TestRedis } from './redis-server.js';
 import { allKeys } from './scan.js';
 
-/** Whatever the storage accepts as `client`. */
-export type StorageClient = UserSessionStorageOptions<unknown>['client'];
+/** What the storage is given as `client`, typed so that tests can send commands on it too. */
+export type StorageClient = Redis | Cluster;
 
 /**
  * A real Redis deployment the behaviour suite runs against: one server

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import type { LocalClusterNode } from '../../scripts/cluster.js';
+import { redisCli } from '../../scripts/lib/redis-binary.js';
 import { nodeIdOf } from './slot-migration.js';
 
 /** How a `redis-cli --cluster reshard` child process ended. */
@@ -40,7 +41,7 @@ export async function reshardWithRedisCli(options: {
     String(pipeline),
   ];
   const started = Date.now();
-  const child = spawn('redis-cli', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(redisCli(), args, { stdio: ['ignore', 'pipe', 'pipe'] });
   // A test that ends early (a timeout) must not leave redis-cli moving slots behind it.
   const kill = (): void => void child.kill('SIGKILL');
   process.once('exit', kill);

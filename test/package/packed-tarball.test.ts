@@ -152,29 +152,41 @@ test('npm pack ships dist, lua, declarations, README and LICENSE only; the tarba
   await writeFile(join(project, 'typed-adapter.mts'), typedAdapter);
   const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
   const typeRoots = join(root, 'node_modules', '@types');
-  const checked = await run(
-    process.execPath,
-    [
-      tsc,
-      '--noEmit',
-      '--strict',
-      '--module',
-      'nodenext',
-      '--target',
-      'es2022',
-      '--skipLibCheck',
-      '--typeRoots',
-      typeRoots,
-      '--types',
-      'node',
-      'typed.mts',
-      'typed-adapter.mts',
-    ],
-    { cwd: project },
-  ).catch((e: { stdout: string }) => ({ stdout: e.stdout, failed: true }));
+  const tscArgs = [
+    tsc,
+    '--noEmit',
+    '--strict',
+    '--module',
+    'nodenext',
+    '--target',
+    'es2022',
+    '--skipLibCheck',
+    '--typeRoots',
+    typeRoots,
+    '--types',
+    'node',
+    'typed.mts',
+    'typed-adapter.mts',
+  ];
+  const checked = await run(process.execPath, tscArgs, { cwd: project }).catch((e: { stdout: string }) => ({ stdout: e.stdout, failed: true }));
   t.false('failed' in checked, checked.stdout);
 
   // The bin runs from the built package: shebang, executable bit, its own dependencies.
   const bin = await run(join(project, 'node_modules', '.bin', 'user-sessions'), ['--url', redis.url, 'count', 'alice', '--json'], { cwd: project });
   t.deepEqual(JSON.parse(bin.stdout), { subject: 'alice', count: 0 });
+
+  // ioredis is a peer dependency: an application on ioredis 5 gets no second copy, and both the code and its
+  // declarations run on the application's ioredis 5.
+  await run(npm, ['install', '--no-audit', '--no-fund', '--prefer-offline', 'ioredis@^5'], { cwd: project });
+  const installed = await run(process.execPath, ['-p', "require('ioredis/package.json').version"], { cwd: project });
+  t.regex(installed.stdout, /^5\./);
+  t.false(existsSync(join(project, 'node_modules', 'user-session-redis-storage', 'node_modules', 'ioredis')), 'no copy of its own');
+  for (const file of ['esm.mjs', 'cjs.cjs']) {
+    const result = await run(process.execPath, [file], { cwd: project, env });
+    t.deepEqual(JSON.parse(result.stdout), expected, `${file} on ioredis ${installed.stdout.trim()}`);
+  }
+  const checked5 = await run(process.execPath, tscArgs, { cwd: project }).catch((e: { stdout: string }) => ({ stdout: e.stdout, failed: true }));
+  t.false('failed' in checked5, checked5.stdout);
+  const bin5 = await run(join(project, 'node_modules', '.bin', 'user-sessions'), ['--url', redis.url, 'count', 'alice', '--json'], { cwd: project });
+  t.deepEqual(JSON.parse(bin5.stdout), { subject: 'alice', count: 0 });
 });

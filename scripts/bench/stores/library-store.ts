@@ -16,6 +16,12 @@ export async function libraryStore(client: Redis, prefix: string, data: Dataset,
     delete: (i) => storage.delete(data.subjectOf(i), data.sessionId(i)),
     deleteAll: (s) => storage.deleteAll(data.subject(s)),
     count: (s) => storage.count(data.subject(s)),
+    readAndTouch: (i, slide) =>
+      storage.readAndTouch(data.subjectOf(i), data.sessionId(i), TTL_SECONDS, { minRemainingSeconds: slide ? 0 : TTL_SECONDS / 2 }),
+    // Twice the TTL: the successor always outlives the index's expiry (PEXPIREAT GT answers 1), so the
+    // server-cost floor (floors.ts) makes the same calls.
+    rotate: (i) => storage.rotate(data.subjectOf(i), data.sessionId(i), `${data.sessionId(i)}-rotated`, 2 * TTL_SECONDS),
+    deleteOthers: (s) => storage.deleteOthers(data.subject(s), data.sessionId(s * data.perSubject)),
     close: () => storage.close(),
   };
 }

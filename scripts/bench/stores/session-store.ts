@@ -13,6 +13,12 @@ export interface SessionStore {
   delete(i: number): Promise<boolean>;
   deleteAll(s: number): Promise<number>;
   count(s: number): Promise<number>;
+  /** Only the storage: read and slide in one call (`slide`: always write, else only below half the TTL). */
+  readAndTouch?(i: number, slide: boolean): Promise<unknown>;
+  /** Only the storage: session i's id replaced by a new one, once per session. */
+  rotate?(i: number): Promise<boolean>;
+  /** Only the storage: every session of subject s but its first ends. */
+  deleteOthers?(s: number): Promise<number>;
   close(): Promise<void>;
 }
 

@@ -1,9 +1,11 @@
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import { classifyInvariant, INVARIANT_CODES, type InvariantFinding } from '../../invariant/classify.js';
 import { serverTimeMs } from '../../invariant/server-time.js';
 import type { IndexState, SubjectSnapshot, ValueState } from '../../invariant/snapshot.js';
 import type { KeySchema } from '../../keys/key-schema.js';
+import type { Target } from '../connection.js';
 import type { Finding, Level } from '../findings.js';
+import { noKeysMessage } from '../inspect/prefix-keys.js';
 import { scanPrefix } from '../inspect/scan-prefix.js';
 
 type Code = InvariantFinding['code'];
@@ -65,6 +67,8 @@ class Tally {
   readonly keys = new Map<Code, Set<string>>();
   readonly subjects = new Set<string>();
   liveSessions = 0;
+  /** Keys SCAN found under the prefix, repeats included: 0 means none exists. */
+  scanned = 0;
 
   constructor(readonly keySchema: KeySchema) {}
 
@@ -88,25 +92,30 @@ class Tally {
  * is a harmless stale one), every value has its entry, both have TTLs, and
  * an index outlives its sessions. Each read of a subject is one MULTI (its
  * keys share a slot), so a live insert or delete running meanwhile is never
- * mistaken for a problem.
+ * mistaken for a problem. SCAN visits every master; the reads go through
+ * the target's client, to the master of the subject's slot.
  */
-export async function checkIndexInvariant(client: Redis, keys: KeySchema): Promise<Finding[]> {
+export async function checkIndexInvariant(target: Target, keys: KeySchema): Promise<Finding[]> {
+  const { client } = target;
   const tally = new Tally(keys);
-  for await (const batch of scanPrefix(client, keys)) {
-    await Promise.all(
-      batch.map(async (k) => {
-        if (k.kind === 'index') await readIndex(client, keys, k.key, k.subject, tally);
-        else if (k.kind === 'value') await readValue(client, keys, k.key, k.subject, k.sessionId, tally);
-        // A rotated id's marker (lua/includes/reuse.lua) is neither: written with a TTL, it expires by itself.
-        else if (k.kind !== 'marker') tally.addKey('foreign-key', k.key);
-      }),
-    );
+  for (const master of target.masters) {
+    for await (const batch of scanPrefix(master, keys)) {
+      tally.scanned += batch.length;
+      await Promise.all(
+        batch.map(async (k) => {
+          if (k.kind === 'index') await readIndex(client, keys, k.key, k.subject, tally);
+          else if (k.kind === 'value') await readValue(client, keys, k.key, k.subject, k.sessionId, tally);
+          // A rotated id's marker (lua/includes/reuse.lua) is neither: written with a TTL, it expires by itself.
+          else if (k.kind !== 'marker') tally.addKey('foreign-key', k.key);
+        }),
+      );
+    }
   }
-  return toFindings(tally, keys.prefix);
+  return toFindings(tally, keys.prefix, target.masters.length);
 }
 
 /** The index and the values of the entries it had a moment before: one MULTI. */
-async function readIndex(client: Redis, keys: KeySchema, key: string, subject: string, tally: Tally): Promise<void> {
+async function readIndex(client: Redis | Cluster, keys: KeySchema, key: string, subject: string, tally: Tally): Promise<void> {
   const found = await client.type(key);
   if (found === 'none') return;
   // The ids first, to know which value keys the MULTI must read with the index.
@@ -137,7 +146,7 @@ async function readIndex(client: Redis, keys: KeySchema, key: string, subject: s
 }
 
 /** A value with its own entry and its index's type and TTL: one MULTI. */
-async function readValue(client: Redis, keys: KeySchema, key: string, subject: string, sessionId: string, tally: Tally): Promise<void> {
+async function readValue(client: Redis | Cluster, keys: KeySchema, key: string, subject: string, sessionId: string, tally: Tally): Promise<void> {
   const indexKey = keys.indexKey(subject);
   const replies = await client.multi().time().type(key).pexpiretime(key).type(indexKey).pexpiretime(indexKey).zscore(indexKey, sessionId).exec();
   if (!replies) return;
@@ -170,7 +179,10 @@ function keyState<T extends object>(
   return { key, type, expiresAt: expiresAt === -1 ? null : expiresAt, ...extra };
 }
 
-function toFindings(tally: Tally, prefix: string): Finding[] {
+function toFindings(tally: Tally, prefix: string, masters: number): Finding[] {
+  if (tally.scanned === 0) {
+    return [{ code: 'no-keys', check: 'index invariant', level: 'problem', detail: noKeysMessage(prefix, masters) }];
+  }
   const findings: Finding[] = [];
   for (const code of INVARIANT_CODES) {
     const found = tally.keys.get(code);

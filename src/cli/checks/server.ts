@@ -149,15 +149,3 @@ export async function checkScripts(client: Redis): Promise<Finding> {
       }
     : { code: 'scripts', check: 'scripts', level: 'ok', detail: `all ${total} scripts load` };
 }
-
-/** SCAN sees one node only: in a cluster, the prefix check covers that node's keys alone. */
-export async function checkTopology(client: Redis): Promise<Finding | undefined> {
-  const info = (await client.info('cluster')) ?? '';
-  if (infoField(info, 'cluster_enabled') !== '1') return undefined;
-  return {
-    code: 'topology',
-    check: 'topology',
-    level: 'warning',
-    detail: 'this server is a cluster node: the index check saw only the keys of this node; run it against every primary',
-  };
-}

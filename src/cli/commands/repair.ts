@@ -1,8 +1,11 @@
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
+import type { Codec } from '../../codec/codec.js';
 import { ErrorCode } from '../../errors/error-code.js';
 import { UserSessionStorageError } from '../../errors/user-session-storage-error.js';
 import { KeySchema } from '../../keys/key-schema.js';
 import type { UserSessionRedisStorage } from '../../storage/user-session-redis-storage.js';
+import type { Target } from '../connection.js';
+import { noKeysMessage } from '../inspect/prefix-keys.js';
 import { scanPrefix } from '../inspect/scan-prefix.js';
 import type { CommandOutput } from '../output.js';
 import { withStorage } from './storage-session.js';
@@ -19,14 +22,18 @@ interface Removal {
  * It writes nothing itself: it runs the library's own atomic scripts, which
  * judge liveness inside Redis. `count` prunes a subject's stale entries;
  * `read` of a value without entry deletes it, unless a concurrent insert
- * made it a session again, so a live session is never removed.
+ * made it a session again, so a live session is never removed. SCAN visits
+ * every master of a cluster; the storage sends each call to its subject's.
  */
-export async function repairPrefix(client: Redis, prefix: string): Promise<CommandOutput> {
+export async function repairPrefix(target: Target, prefix: string, codec: Codec<unknown> | undefined): Promise<CommandOutput> {
+  const { client } = target;
   const keys = new KeySchema(prefix);
   const removals: Removal[] = [];
   const skipped: string[] = [];
-  const { ended } = await withStorage(client, prefix, async (storage) => {
-    for await (const batch of scanPrefix(client, keys)) {
+  let scanned = 0;
+  const { ended } = await withStorage({ target, prefix, codec }, async (storage) => {
+    for await (const batch of scanMasters(target.masters, keys)) {
+      scanned += batch.length;
       for (const k of batch) {
         try {
           if (k.kind === 'index') await storage.count(k.subject);
@@ -68,13 +75,18 @@ export async function repairPrefix(client: Redis, prefix: string): Promise<Comma
           ]
         : []),
     ],
+    warnings: scanned === 0 ? [noKeysMessage(prefix, target.masters.length)] : [],
     exitCode: 0,
   };
 }
 
+async function* scanMasters(masters: readonly Redis[], keys: KeySchema): ReturnType<typeof scanPrefix> {
+  for (const master of masters) yield* scanPrefix(master, keys);
+}
+
 /** True if the value was an orphan and is gone now. */
 async function removeIfOrphan(
-  client: Redis,
+  client: Redis | Cluster,
   keys: KeySchema,
   storage: UserSessionRedisStorage,
   subject: string,

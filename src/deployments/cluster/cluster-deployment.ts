@@ -2,6 +2,7 @@ import type { Cluster } from 'ioredis';
 import type { KeySchema } from '../../keys/key-schema.js';
 import { scriptClientOf } from '../../scripts/script-client.js';
 import { probeKey, type Deployment } from '../deployment.js';
+import { connectWithCause } from '../connect.js';
 import { ClusterKeyspaceSubscriber } from './cluster-keyspace-subscriber.js';
 import { ClusterScriptLoader } from './cluster-script-loader.js';
 import { redirectRetryingClient } from './redirect-retry.js';
@@ -14,7 +15,10 @@ import { redirectRetryingClient } from './redirect-retry.js';
  * tracked commands pass that on only if they were never written.
  */
 export function ownCluster(cluster: Cluster): Cluster {
-  const connection = cluster.duplicate([], { lazyConnect: true, redisOptions: { autoResendUnfulfilledCommands: false } });
+  // The caller's redisOptions (credentials, TLS, connectionName) spelled out: ioredis 5's duplicate() replaces
+  // redisOptions with the override's instead of merging them as ioredis 6 does.
+  const redisOptions = { ...cluster.options.redisOptions, autoResendUnfulfilledCommands: false };
+  const connection = cluster.duplicate([], { lazyConnect: true, redisOptions });
   connection.on('error', () => {});
   connection.on('node error', () => {});
   return connection;
@@ -33,7 +37,7 @@ export function clusterDeployment(cluster: Cluster, keys: KeySchema): Deployment
     scriptLoader: () => new ClusterScriptLoader(connection),
     // It follows the topology of the client that carries the storage's traffic: a MOVED refreshes its slots at once.
     subscriber: (handlers) => new ClusterKeyspaceSubscriber({ cluster: connection, probeKey: () => probeKey(keys), ...handlers }),
-    open: () => connection.connect(),
+    open: () => connectWithCause(connection),
     close: () => connection.disconnect(),
   };
 }

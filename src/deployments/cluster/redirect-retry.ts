@@ -1,27 +1,8 @@
 import type { Cluster } from 'ioredis';
-import { traceRedirectRetry, type RedirectRetryMessage } from '../../observability/diagnostics.js';
+import { clusterRefusal } from '../../errors/redis-failure.js';
+import { traceRedirectRetry } from '../../observability/diagnostics.js';
 import type { ScriptClient } from '../../scripts/script-client.js';
 import { refreshSlots } from './cluster-client.js';
-
-/**
- * Redis Cluster's redirections and refusals: each is replied before the
- * command runs, so a retry is safe. ioredis follows them itself and, after
- * maxRedirections, rejects with "Too many Cluster redirections. Last error:
- * ReplyError: TRYAGAIN ..." (cluster/index.js, handleError): the last
- * refusal is read out of that message.
- */
-const notRun = /^(?:Too many Cluster redirections\. Last error: (?:\w+: )?)?(MOVED|ASK|TRYAGAIN|CLUSTERDOWN) /;
-const refusals = ['MOVED', 'ASK', 'TRYAGAIN', 'CLUSTERDOWN'] as const;
-/**
- * The refusal behind a failed call, if it was one. The tracked command
- * (src/scripts/tracked-command.ts) reports a failure before the command
- * was answered as "not sent", with ioredis's error as its cause.
- */
-function refusal(error: unknown): RedirectRetryMessage['refusal'] | undefined {
-  const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
-  const found = cause instanceof Error ? notRun.exec(cause.message)?.[1] : undefined;
-  return refusals.find((r) => r === found);
-}
 
 /** As ioredis's own maxRedirections. */
 const MAX_ATTEMPTS = 16;
@@ -43,7 +24,7 @@ export function redirectRetryingClient(cluster: Cluster, client: ScriptClient): 
         try {
           return await client.evalsha(sha, keys, args);
         } catch (error) {
-          const reason = refusal(error);
+          const reason = clusterRefusal(error);
           if (!reason) throw error;
           traceRedirectRetry({ refusal: reason, attempt, key: keys[0], willRetry: attempt < MAX_ATTEMPTS });
           if (attempt === MAX_ATTEMPTS) throw error;

@@ -4,16 +4,16 @@
   Input:
     KEYS[1] value key
     KEYS[2] index key
-    KEYS[3] rotation marker key of sessionId
+    KEYS[3]   on Redis Cluster only: the rotation marker key of sessionId
     KEYS[4..] on Redis Cluster, the value keys of the subject's sessions,
               sent only after a NEED_KEYS reply (a rotated id presented)
     ARGV[1] sessionId
     ARGV[2] index grace period in milliseconds
-    ARGV[3] mode (see read-3.lua)
 
-  Output: { result, ended }
+  Output: 1 alone when the live session was ended (see reply.lua: the
+  caller reports it as deleted), or { result, ended }
     result  1 a live session was ended, 0 there was none
-    ended   the session ended here (deleted), a stale index entry pruned
+    ended   a stale index entry pruned
             here (expired or evicted), or a value without index entry
             removed here (evicted); for a rotated id, the sessions revoked
             (deleted) and the reuse
@@ -22,10 +22,8 @@
 local rcall = redis.call
 local valueKey = KEYS[1]
 local indexKey = KEYS[2]
-local markerKey = KEYS[3]
 local sessionId = ARGV[1]
 local graceMs = tonumber(ARGV[2])
-local mode = ARGV[3]
 
 --- @include "ended"
 --- @include "fit-index-expiry"
@@ -35,7 +33,7 @@ if recordedExpiry and rcall("DEL", valueKey) == 1 then
   local longest = longestTwo(indexKey)
   rcall("ZREM", indexKey, sessionId)
   fitIndexExpiry(indexKey, longest, sessionId, graceMs)
-  return { 1, { ENDED_DELETED, sessionId } }
+  return 1
 end
 
 -- Rare paths only, from here (see "Lua conventions" in docs/development.md).
@@ -45,10 +43,10 @@ end
 if recordedExpiry then
   return { 0, pruneStaleEntry(indexKey, sessionId, recordedExpiry) }
 end
-local marker = rotationOf(markerKey)
+local marker = rotationOf(markerKeyOf(indexKey, sessionId, 2))
 if marker then
   local ended = {}
-  local needKeys = revokeOnReuse(indexKey, sessionId, marker, mode, 3, ended)
+  local needKeys = revokeOnReuse(indexKey, sessionId, marker, 2, ended)
   return needKeys or { 0, ended }
 end
 -- Fail closed: a value without index entry is no session, but it must not

@@ -5,15 +5,15 @@
   Input:
     KEYS[1] value key
     KEYS[2] index key
-    KEYS[3] rotation marker key of sessionId "<prefix>:{<tag>}:r:<sessionId>"
+    KEYS[3]   on Redis Cluster only: the rotation marker key of sessionId
+              "<prefix>:{<tag>}:r:<sessionId>" (see reuse.lua)
     KEYS[4..] on Redis Cluster, the value keys of the subject's sessions,
               sent only after a NEED_KEYS reply (a rotated id presented)
     ARGV[1] sessionId
-    ARGV[2] mode: strict ("1" cluster, "0" one server) and what a reuse
-            revokes ("f" family, "s" subject, "r" nothing), e.g. "0f"
 
-  Output: { value | false, ended }
-    value   the stored value, false when there is no live session
+  Output: the stored value of a live session, alone (see reply.lua), or
+  { value | false, ended }
+    value   false when there is no live session
     ended   a stale index entry pruned here (expired or evicted), a value
             without index entry removed here (evicted), or, for a rotated
             id (a reuse), the sessions revoked here (deleted) and the reuse
@@ -25,14 +25,12 @@
 local rcall = redis.call
 local valueKey = KEYS[1]
 local indexKey = KEYS[2]
-local markerKey = KEYS[3]
 local sessionId = ARGV[1]
-local mode = ARGV[2]
 
 local value = rcall("GET", valueKey)
 local recordedExpiry = rcall("ZSCORE", indexKey, sessionId)
 if value and recordedExpiry then
-  return { value, {} }
+  return value
 end
 
 -- Rare paths only, from here (see "Lua conventions" in docs/development.md).
@@ -45,10 +43,10 @@ end
 if recordedExpiry then
   return { false, pruneStaleEntry(indexKey, sessionId, recordedExpiry) }
 end
-local marker = rotationOf(markerKey)
+local marker = rotationOf(markerKeyOf(indexKey, sessionId, 2))
 if marker then
   local ended = {}
-  local needKeys = revokeOnReuse(indexKey, sessionId, marker, mode, 3, ended)
+  local needKeys = revokeOnReuse(indexKey, sessionId, marker, 2, ended)
   return needKeys or { false, ended }
 end
 return { false, {} }

@@ -5,7 +5,7 @@
   Input:
     KEYS[1] value key
     KEYS[2] index key
-    KEYS[3] rotation marker key of sessionId
+    KEYS[3]   on Redis Cluster only: the rotation marker key of sessionId
     KEYS[4..] on Redis Cluster, the value keys of the subject's sessions,
               sent only after a NEED_KEYS reply (a rotated id presented)
     ARGV[1] sessionId
@@ -13,11 +13,14 @@
     ARGV[3] minimum remaining ttl in milliseconds: while the session has at
             least this much left, nothing is written; "0": always write
     ARGV[4] index grace period in milliseconds
-    ARGV[5] mode (see read-3.lua)
 
-  Output: { session, ended }
-    session { value, expiresAt } of the live session (expiresAt in ms since
-            the epoch, server clock, after the touch), or false
+  Output: the session alone when nothing ended (see reply.lua), or
+  { session | false, ended }
+    session the live session as one string: its value, then its expiry
+            after this call (ms since the epoch, server clock) in decimal
+            digits, then one byte: the number of those digits. A string,
+            not a table: a reply table costs Redis more than the rest of
+            the read (src/operations/read-and-touch.ts splits it).
     ended   stale index entries pruned here (expired or evicted), a value
             without index entry removed here (evicted); for a rotated id,
             the sessions revoked (deleted) and the reuse
@@ -26,33 +29,31 @@
 local rcall = redis.call
 local valueKey = KEYS[1]
 local indexKey = KEYS[2]
-local markerKey = KEYS[3]
 local sessionId = ARGV[1]
-local ttlMs = tonumber(ARGV[2])
 local minRemainingMs = tonumber(ARGV[3])
-local graceMs = tonumber(ARGV[4])
-local mode = ARGV[5]
-
---- @include "now-ms"
 
 local value = rcall("GET", valueKey)
 local recordedExpiry = rcall("ZSCORE", indexKey, sessionId)
 local live = value and recordedExpiry
-local now
-if live then
-  now = nowMs()
-  local expiresAtMs = tonumber(recordedExpiry)
-  if minRemainingMs > 0 and expiresAtMs - now >= minRemainingMs then
-    return { { value, expiresAtMs }, {} }
-  end
+-- Enough left: nothing is written. PTTL tells it without TIME (the value
+-- expires exactly at the recorded time), and the recorded expiry is the
+-- one to answer.
+if live and minRemainingMs > 0 and rcall("PTTL", valueKey) >= minRemainingMs then
+  return value .. recordedExpiry .. string.char(#recordedExpiry)
 end
+
+local ttlMs = tonumber(ARGV[2])
+local graceMs = tonumber(ARGV[4])
+--- @include "now-ms"
 
 --- @include "ended"
 --- @include "extend-index-expiry"
 --- @include "prune-expired"
+--- @include "reply"
 
 if live then
-  -- As touch-3.lua: the value expires exactly at the time recorded in the index.
+  -- As touch-2.lua: the value expires exactly at the time recorded in the index.
+  local now = nowMs()
   local expiresAtMs = now + ttlMs
   local expiresAt = string.format("%d", expiresAtMs)
   rcall("PEXPIREAT", valueKey, expiresAt)
@@ -60,7 +61,7 @@ if live then
   extendIndexExpiry(indexKey, expiresAtMs + graceMs)
   local ended = {}
   pruneExpired(indexKey, now, ended)
-  return { { value, expiresAtMs }, ended }
+  return replyOf(value .. expiresAt .. string.char(#expiresAt), ended)
 end
 
 -- Rare paths only, from here (see "Lua conventions" in docs/development.md).
@@ -73,10 +74,10 @@ end
 if recordedExpiry then
   return { false, pruneStaleEntry(indexKey, sessionId, recordedExpiry) }
 end
-local marker = rotationOf(markerKey)
+local marker = rotationOf(markerKeyOf(indexKey, sessionId, 2))
 if marker then
   local ended = {}
-  local needKeys = revokeOnReuse(indexKey, sessionId, marker, mode, 3, ended)
+  local needKeys = revokeOnReuse(indexKey, sessionId, marker, 2, ended)
   return needKeys or { false, ended }
 end
 return { false, {} }

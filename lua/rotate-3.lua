@@ -4,10 +4,11 @@
   later use of it is detected as a reuse.
 
   Input:
-    KEYS[1] value key of the old session
-    KEYS[2] index key
-    KEYS[3] rotation marker key of the old id "<prefix>:{<tag>}:r:<old id>"
-    KEYS[4] value key of the new session
+    KEYS[1]   value key of the old session
+    KEYS[2]   index key
+    KEYS[3]   value key of the new session
+    KEYS[4]   on Redis Cluster only: the rotation marker key of the old id
+              "<prefix>:{<tag>}:r:<old id>" (see reuse.lua)
     KEYS[5..] on Redis Cluster, the value keys of the subject's sessions,
               sent only after a NEED_KEYS reply (a rotated id presented)
     ARGV[1] old sessionId
@@ -19,14 +20,16 @@
             old session had left, capped at ARGV[6]
     ARGV[6] longest reuse-detection window in milliseconds
     ARGV[7] index grace period in milliseconds
-    ARGV[8] mode (see read-3.lua)
+    ARGV[8] what a later reuse of the old id revokes: "f" its token family,
+            "s" every session of the subject, "r" nothing
 
-  Output: { result, ended }
+  Output: 1 alone when rotated and only the old session ended (see
+  reply.lua: the caller reports it as rotated), or { result, ended }
     result  1 rotated (or the same rotation was already done: a retry),
             0 the old id has no live session (nothing written but pruning
             or a reuse's revocation), or SESSION_ALREADY_EXISTS: the new
             id has a live session (nothing written)
-    ended   the old session (rotated), a stale entry of the new id replaced
+    ended   the old session (rotated) and a stale entry of the new id replaced
             (expired or evicted); for a rotated old id, the sessions
             revoked (deleted) and the reuse
   or { NEED_KEYS, ids } (nothing written)
@@ -37,8 +40,7 @@
 local rcall = redis.call
 local oldValueKey = KEYS[1]
 local indexKey = KEYS[2]
-local markerKey = KEYS[3]
-local newValueKey = KEYS[4]
+local newValueKey = KEYS[3]
 local oldId = ARGV[1]
 local newId = ARGV[2]
 local newValue = ARGV[3]
@@ -46,13 +48,14 @@ local ttlMs = tonumber(ARGV[4])
 local windowMs = tonumber(ARGV[5])
 local maxWindowMs = tonumber(ARGV[6])
 local graceMs = tonumber(ARGV[7])
-local mode = ARGV[8]
+local revoke = ARGV[8]
 
 --- @include "result-codes"
 --- @include "now-ms"
 --- @include "ended"
 --- @include "extend-index-expiry"
 --- @include "family"
+--- @include "marker-key"
 
 local value = rcall("GET", oldValueKey)
 local recordedExpiry = rcall("ZSCORE", indexKey, oldId)
@@ -77,17 +80,13 @@ if value and recordedExpiry then
     windowMs = math.min(tonumber(recordedExpiry) - now, maxWindowMs)
   end
   if windowMs > 0 then
-    rcall("SET", markerKey, cmsgpack.pack({ newId, family }), "PXAT", string.format("%d", now + windowMs))
+    rcall("SET", markerKeyOf(indexKey, oldId, 3), cmsgpack.pack({ newId, family, revoke }), "PXAT", string.format("%d", now + windowMs))
   end
   extendIndexExpiry(indexKey, expiresAtMs + graceMs)
-  local ended = {}
   if newRecorded then
-    ended[1] = goneReason(newRecorded, now)
-    ended[2] = newId
+    return { 1, { ENDED_ROTATED, oldId, goneReason(newRecorded, now), newId } }
   end
-  ended[#ended + 1] = ENDED_ROTATED
-  ended[#ended + 1] = oldId
-  return { 1, ended }
+  return 1
 end
 
 -- Rare paths only, from here (see "Lua conventions" in docs/development.md).
@@ -100,7 +99,7 @@ end
 if recordedExpiry then
   return { 0, pruneStaleEntry(indexKey, oldId, recordedExpiry) }
 end
-local marker = rotationOf(markerKey)
+local marker = rotationOf(markerKeyOf(indexKey, oldId, 3))
 if marker then
   -- The same rotation again (its reply was lost and the client retried):
   -- done already, not a reuse.
@@ -108,7 +107,7 @@ if marker then
     return { 1, {} }
   end
   local ended = {}
-  local needKeys = revokeOnReuse(indexKey, oldId, marker, mode, 4, ended)
+  local needKeys = revokeOnReuse(indexKey, oldId, marker, 3, ended)
   return needKeys or { 0, ended }
 end
 return { 0, {} }

@@ -5,14 +5,13 @@
   Input:
     KEYS[1] value key
     KEYS[2] index key
-    KEYS[3] rotation marker key of sessionId
+    KEYS[3]   on Redis Cluster only: the rotation marker key of sessionId
     KEYS[4..] on Redis Cluster, the value keys of the subject's sessions,
               sent only after a NEED_KEYS reply (a rotated id presented)
     ARGV[1] sessionId
     ARGV[2] value (format tag + encoded metadata)
-    ARGV[3] mode (see read-3.lua)
 
-  Output: { result, ended }
+  Output: 1 alone when replaced (see reply.lua), or { result, ended }
     result  1 replaced, 0 no live session (nothing written but pruning or
             a reuse's revocation)
     ended   a stale index entry pruned here (expired or evicted); for a
@@ -22,10 +21,8 @@
 local rcall = redis.call
 local valueKey = KEYS[1]
 local indexKey = KEYS[2]
-local markerKey = KEYS[3]
 local sessionId = ARGV[1]
 local value = ARGV[2]
-local mode = ARGV[3]
 
 local recordedExpiry = rcall("ZSCORE", indexKey, sessionId)
 if recordedExpiry then
@@ -36,7 +33,7 @@ if recordedExpiry then
     if string.byte(old, 1) == 255 then
       rcall("SET", valueKey, string.sub(old, 1, 3 + string.byte(old, 2) * 256 + string.byte(old, 3)) .. value, "XX", "KEEPTTL")
     end
-    return { 1, {} }
+    return 1
   end
 end
 
@@ -47,10 +44,10 @@ end
 if recordedExpiry then
   return { 0, pruneStaleEntry(indexKey, sessionId, recordedExpiry) }
 end
-local marker = rotationOf(markerKey)
+local marker = rotationOf(markerKeyOf(indexKey, sessionId, 2))
 if marker then
   local ended = {}
-  local needKeys = revokeOnReuse(indexKey, sessionId, marker, mode, 3, ended)
+  local needKeys = revokeOnReuse(indexKey, sessionId, marker, 2, ended)
   return needKeys or { 0, ended }
 end
 return { 0, {} }

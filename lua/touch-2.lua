@@ -4,15 +4,15 @@
   Input:
     KEYS[1] value key
     KEYS[2] index key
-    KEYS[3] rotation marker key of sessionId
+    KEYS[3]   on Redis Cluster only: the rotation marker key of sessionId
     KEYS[4..] on Redis Cluster, the value keys of the subject's sessions,
               sent only after a NEED_KEYS reply (a rotated id presented)
     ARGV[1] sessionId
     ARGV[2] new ttl in milliseconds (positive integer)
     ARGV[3] index grace period in milliseconds
-    ARGV[4] mode (see read-3.lua)
 
-  Output: { result, ended }
+  Output: 1 alone when the TTL was reset and nothing ended (see reply.lua),
+  or { result, ended }
     result  1 TTL reset, 0 no live session (nothing written but pruning
             or a reuse's revocation)
     ended   stale index entries pruned here (expired or evicted); for a
@@ -22,15 +22,14 @@
 local rcall = redis.call
 local valueKey = KEYS[1]
 local indexKey = KEYS[2]
-local markerKey = KEYS[3]
 local sessionId = ARGV[1]
 local ttlMs = tonumber(ARGV[2])
 local graceMs = tonumber(ARGV[3])
-local mode = ARGV[4]
 
 --- @include "now-ms"
 --- @include "extend-index-expiry"
 --- @include "prune-expired"
+--- @include "reply"
 
 -- ZSCORE before any write: it tells an entry from none, keeps the recorded
 -- expiry for the report below, and fails (on an index key written from
@@ -49,7 +48,7 @@ if recordedExpiry then
     -- A subject that is only ever touched must shed its ended entries too.
     local ended = {}
     pruneExpired(indexKey, now, ended)
-    return { 1, ended }
+    return replyOf(1, ended)
   end
 end
 
@@ -60,10 +59,10 @@ end
 if recordedExpiry then
   return { 0, pruneStaleEntry(indexKey, sessionId, recordedExpiry) }
 end
-local marker = rotationOf(markerKey)
+local marker = rotationOf(markerKeyOf(indexKey, sessionId, 2))
 if marker then
   local ended = {}
-  local needKeys = revokeOnReuse(indexKey, sessionId, marker, mode, 3, ended)
+  local needKeys = revokeOnReuse(indexKey, sessionId, marker, 2, ended)
   return needKeys or { 0, ended }
 end
 return { 0, {} }
