@@ -12,13 +12,12 @@
             "if-absent": write nothing over anything;
             "replace": write anyway
 
-  Output: { result, ended }
-    result  1 written
-            { "u", indexKey }  it holds a pointer ("keep-pointer", "if-absent"):
-                               nothing written
-            { "a" }            it holds an anonymous session ("if-absent"):
-                               nothing written
-    ended   always empty
+  Output (bare, see reply.lua; it never ends a session):
+    1        written
+    "u..."   the sid key's entry: it holds a pointer ("keep-pointer",
+             "if-absent"): nothing written
+    "a..."   the sid key's entry: it holds an anonymous session
+             ("if-absent"): nothing written
 ]]
 local rcall = redis.call
 local sidKey = KEYS[1]
@@ -33,12 +32,8 @@ local mode = ARGV[5]
 if mode ~= "replace" then
   local stored = rcall("GET", sidKey)
   if stored then
-    local storedKind, _, storedPayload = parseSidEntry(stored)
-    if storedKind == "u" then
-      return { { "u", storedPayload }, {} }
-    end
-    if mode == "if-absent" then
-      return { { "a" }, {} }
+    if string.sub(stored, 1, 1) == "u" or mode == "if-absent" then
+      return stored
     end
   end
 end
@@ -47,4 +42,4 @@ if kind == "u" then
   lifetimeMs = pointerLifetimeMs(ttlMs)
 end
 rcall("SET", sidKey, kind .. ttl .. ":" .. payload, "PX", lifetimeMs)
-return { 1, {} }
+return 1

@@ -8,11 +8,9 @@
     ARGV[2] slide ttl in seconds (0: a fixed expiry)
     ARGV[3] the session's ttl in milliseconds (positive integer)
 
-  Output: { result, ended }
-    result  1 extended; 0 no sid key of that kind (nothing written: a
-            session that ended, or changed kind since it was read, is not
-            brought back)
-    ended   always empty
+  Output (bare, see reply.lua; it never ends a session):
+    1 extended; 0 no sid key of that kind (nothing written: a session that
+    ended, or changed kind since it was read, is not brought back)
 ]]
 local rcall = redis.call
 local sidKey = KEYS[1]
@@ -24,11 +22,11 @@ local ttlMs = tonumber(ARGV[3])
 
 local stored = rcall("GET", sidKey)
 if not stored then
-  return { 0, {} }
+  return 0
 end
 local storedKind, storedTtl, payload = parseSidEntry(stored)
 if storedKind ~= kind then
-  return { 0, {} }
+  return 0
 end
 local lifetimeMs = ttlMs
 if kind == "u" then
@@ -39,4 +37,4 @@ if storedTtl == tonumber(ttl) then
 else
   rcall("SET", sidKey, kind .. ttl .. ":" .. payload, "PX", lifetimeMs)
 end
-return { 1, {} }
+return 1

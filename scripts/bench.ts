@@ -11,6 +11,7 @@ import { parseBenchArgs, type BenchOptions } from './bench/args.js';
 import { metricsTables, runMetricsBench } from './bench/metrics-overhead.js';
 import { workingSet } from './bench/plan.js';
 import { runStoreBench, storeTables } from './bench/express-stores/run-store-bench.js';
+import { runStoreServerCost, storeCostTables } from './bench/express-stores/store-server-cost.js';
 import { reportTables } from './bench/report.js';
 import { runBench } from './bench/run-bench.js';
 import { serverCostCommand } from './bench/server-cost/command.js';
@@ -42,8 +43,16 @@ async function main(): Promise<number> {
   return 0;
 }
 
-/** `--stores`: the express-session store against connect-redis instead of the storage's run. */
+/** `--stores`: the express-session store against connect-redis instead of the storage's run (with --server-cost: instructions). */
 async function storesMain(options: BenchOptions): Promise<number> {
+  if (options.serverCost) {
+    const cost = await runStoreServerCost(options.serverCost.calls);
+    const tables = storeCostTables(cost);
+    console.log([`redis ${cost.redis.version} (build ${cost.redis.buildId})`, ...tables.map(options.markdown ? renderMarkdown : renderText)].join('\n\n'));
+    if (options.jsonFile) writeFileSync(options.jsonFile, `${JSON.stringify(cost, null, 2)}\n`);
+    for (const f of cost.verification.failures) console.error(`  ${f}`);
+    return cost.verification.failed > 0 ? 1 : 0;
+  }
   const report = await runStoreBench(options);
   const m = report.machine;
   const header = `${m.cpus} CPUs (${m.cpuModel}), Node ${m.node}, redis ${m.redis} (${m.server}), median of ${options.rounds} rounds, the stores taking turns`;

@@ -1,6 +1,7 @@
 import { unexpectedReply } from '../../scripts/reply.js';
 import type { ScriptContract } from '../../scripts/script-runner.js';
 import type { StorageInternals } from '../../storage/internals.js';
+import { parseReadReply, parseSidEntry, type SidEntry } from './sid-entry.js';
 
 /**
  * The adapter's four scripts on a sid key (lua/express-*.lua), each call
@@ -22,7 +23,7 @@ export interface Pointer {
 }
 
 /** What a sid key holds, as `get` found it. */
-export type SidEntry =
+export type FoundSession =
   | { kind: 'anonymous'; value: Buffer; slideTtl: number }
   /** `value`: the live session's, read (and slid) in the same script on one server; undefined when the storage must be asked. */
   | (Pointer & { value: Buffer | undefined });
@@ -37,21 +38,17 @@ export class SidScripts {
    * logged-in session's value, slid unless it was slid less than
    * `slideIntervalMs` ago.
    */
-  async get(sessionId: string, mode: GetMode, slideIntervalMs = 0): Promise<SidEntry | undefined> {
+  async get(sessionId: string, mode: GetMode, slideIntervalMs = 0): Promise<FoundSession | undefined> {
     const { keys, indexGraceMs } = this.storage;
-    const reply = await this.storage.runScript(
-      expressGet,
-      [keys.sidKey(sessionId)],
-      [sessionId, mode, String(slideIntervalMs), String(indexGraceMs)],
-    );
+    const reply = await this.storage.runScript(expressGet, [keys.sidKey(sessionId)], [sessionId, mode, String(slideIntervalMs), String(indexGraceMs)]);
     const { result } = reply;
     if (result === null || result === undefined || result === false) return undefined;
-    const parts = arrayOf(result);
-    if (kindOf(parts[0]) === 'a' && Buffer.isBuffer(parts[1])) return { kind: 'anonymous', value: parts[1], slideTtl: ttlOf(parts[2]) };
-    const pointer = this.pointerOf(parts);
+    if (!Buffer.isBuffer(result)) throw unexpectedReply('sid key entry', result);
+    const { entry, value } = result[0] === 0x72 ? parseReadReply(result) : { entry: parseSidEntry(result), value: undefined };
+    if (entry.kind === 'anonymous') return entry;
+    const pointer = this.pointerOf(entry);
     this.storage.reportEnded(pointer.subject, reply.ended);
-    const value = parts[3];
-    return { ...pointer, value: Buffer.isBuffer(value) ? value : undefined };
+    return { ...pointer, value };
   }
 
   /**
@@ -74,8 +71,8 @@ export class SidScripts {
       [kind, String(slideTtl), payload, String(ttlSeconds * 1000), mode],
     );
     if (result === 1) return undefined;
-    const parts = arrayOf(result);
-    return parts.length === 1 && kindOf(parts[0]) === 'a' ? 'anonymous' : this.pointerOf(parts);
+    const found = this.entryOf(result);
+    return found.kind === 'anonymous' ? 'anonymous' : this.pointerOf(found);
   }
 
   /** Extends the sid key if it holds `kind`: `false` when it does not (nothing written). */
@@ -93,27 +90,20 @@ export class SidScripts {
   async delete(sessionId: string, mode: 'keep-pointer' | 'any'): Promise<Pointer | undefined> {
     const { keys } = this.storage;
     const { result } = await this.storage.runScript(expressDeleteSid, [keys.sidKey(sessionId)], [mode]);
-    return typeof result === 'number' ? undefined : this.pointerOf(arrayOf(result));
+    if (typeof result === 'number') return undefined;
+    const found = this.entryOf(result);
+    if (found.kind !== 'pointer') throw unexpectedReply('sid key entry', result);
+    return this.pointerOf(found);
   }
 
-  private pointerOf(parts: unknown[]): Pointer {
-    const indexKey = parts[1];
-    const subject = Buffer.isBuffer(indexKey) ? this.storage.keys.parseIndexKey(indexKey.toString('utf8'))?.subject : undefined;
-    if (kindOf(parts[0]) !== 'u' || subject === undefined) throw unexpectedReply('sid key entry', parts);
-    return { kind: 'pointer', subject, slideTtl: ttlOf(parts[2]) };
+  private entryOf(result: unknown): SidEntry {
+    if (!Buffer.isBuffer(result)) throw unexpectedReply('sid key entry', result);
+    return parseSidEntry(result);
   }
-}
 
-function arrayOf(result: unknown): unknown[] {
-  if (!Array.isArray(result)) throw unexpectedReply('script result', result);
-  return result as unknown[];
-}
-
-/** A slide ttl in a reply; the set and delete scripts do not send it (0). */
-function ttlOf(part: unknown): number {
-  return typeof part === 'number' ? part : 0;
-}
-
-function kindOf(part: unknown): string | undefined {
-  return Buffer.isBuffer(part) ? part.toString('latin1') : undefined;
+  private pointerOf(entry: SidEntry & { kind: 'pointer' }): Pointer {
+    const subject = this.storage.keys.parseIndexKey(entry.indexKey)?.subject;
+    if (subject === undefined) throw unexpectedReply('sid key pointer', entry.indexKey);
+    return { kind: 'pointer', subject, slideTtl: entry.slideTtl };
+  }
 }

@@ -8,7 +8,7 @@ import { assertPositiveInteger, assertSubject, MAX_TTL_SECONDS } from '../../val
 import { isJsonCodec } from './json-codec.js';
 import { RecentReads, type SeenSession } from './recent-reads.js';
 import { cookieExpired, slideTtlSeconds, storeTtlSeconds, type SessionLike } from './session-ttl.js';
-import { SidScripts, type SidEntry } from './sid-scripts.js';
+import { SidScripts, type FoundSession } from './sid-scripts.js';
 
 /** The default {@link UserSessionStoreOptions.ttlSeconds}: one day, as connect-redis. */
 export const DEFAULT_STORE_TTL_SECONDS = 86_400;
@@ -164,7 +164,7 @@ export class UserSessionStore<Data extends object = SessionData> extends Store {
    * storage, in its subject's slot: it slides it, prunes and reports what
    * ended, and tells a reused rotated id.
    */
-  private async sessionOf(entry: SidEntry, id: string): Promise<SessionLike | undefined> {
+  private async sessionOf(entry: FoundSession, id: string): Promise<SessionLike | undefined> {
     const { format } = this.internals;
     if (entry.value) return format.decode(entry.value) as SessionLike;
     if (entry.kind === 'anonymous') return undefined;
