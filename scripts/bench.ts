@@ -46,9 +46,11 @@ async function main(): Promise<number> {
 /** `--stores`: the express-session store against connect-redis instead of the storage's run (with --server-cost: instructions). */
 async function storesMain(options: BenchOptions): Promise<number> {
   if (options.serverCost) {
-    const cost = await runStoreServerCost(options.serverCost.calls);
+    const cost = await runStoreServerCost(options.serverCost.calls, options.touchAfterSeconds);
     const tables = storeCostTables(cost);
-    console.log([`redis ${cost.redis.version} (build ${cost.redis.buildId})`, ...tables.map(options.markdown ? renderMarkdown : renderText)].join('\n\n'));
+    console.log(
+      [`redis ${cost.redis.version} (build ${cost.redis.buildId})`, ...tables.map(options.markdown ? renderMarkdown : renderText)].join('\n\n'),
+    );
     if (options.jsonFile) writeFileSync(options.jsonFile, `${JSON.stringify(cost, null, 2)}\n`);
     for (const f of cost.verification.failures) console.error(`  ${f}`);
     return cost.verification.failed > 0 ? 1 : 0;

@@ -36,6 +36,8 @@ export interface BenchOptions {
   extended: boolean;
   /** Instead of the storage's run: the express-session store against connect-redis (scripts/bench/express-stores/). */
   stores: boolean;
+  /** With `--stores`: the store's `touchAfterSeconds` (0: every request slides). */
+  touchAfterSeconds: number;
   /** `--server-cost`: Redis instructions per operation under callgrind instead of the throughput run. */
   serverCost: { calls: number; writeBaseline: boolean } | undefined;
   /** Instead of the comparison with the baselines, the cost of the operation channels (scripts/bench/metrics-overhead.ts). */
@@ -130,6 +132,11 @@ export function benchCommand(): Command {
     .option('--quick', 'tiny run (a few hundred ops per workload), as the tests use', false)
     .option('--stores', 'instead: the express-session store (user-session-redis-storage/express-session) against connect-redis', false)
     .option(
+      '--touch-after <seconds>',
+      "with --stores: the store's touchAfterSeconds (default 0: every request slides)",
+      nonNegativeInt('--touch-after', 2 ** 31 - 1),
+    )
+    .option(
       '--extended',
       'also measure readAll/deleteAll as sessions per subject grow (--fan-out) and insert as stored sessions grow (--insert-steps, --million)',
       false,
@@ -219,6 +226,7 @@ interface RawOptions {
   progress: boolean;
   extended: boolean;
   stores: boolean;
+  touchAfter?: number;
   serverCost: boolean;
   calls?: number;
   writeBaseline: boolean;
@@ -239,6 +247,7 @@ export function parseBenchArgs(argv: readonly string[], env: NodeJS.ProcessEnv =
     else process.env.REDIS_URL = saved;
   }
   const o = command.opts<RawOptions>();
+  if (!o.stores && o.touchAfter !== undefined) command.error('--touch-after sets the store of --stores; add --stores to run it', { exitCode: 2 });
   if (!o.extended) {
     const flag = o.fanOut ? '--fan-out' : o.insertSteps ? '--insert-steps' : o.million ? '--million' : undefined;
     if (flag) command.error(`${flag} sizes a part of --extended; add --extended to run it`, { exitCode: 2 });
@@ -274,6 +283,7 @@ export function parseBenchArgs(argv: readonly string[], env: NodeJS.ProcessEnv =
     progress: o.progress,
     extended: o.extended,
     stores: o.stores,
+    touchAfterSeconds: o.touchAfter ?? 0,
     serverCost: o.serverCost
       ? {
           calls: o.calls ?? (o.quick || o.writeBaseline ? SERVER_COST_CALLS.quick : SERVER_COST_CALLS.standard),

@@ -29,3 +29,15 @@ test('npm run bench -- --stores: a tiny run verifies both stores and cleans up',
   );
   t.regex(renderMarkdown(table!), /\| request: get \+ touch \|/);
 });
+
+test('--touch-after sets the store of --stores, and only with --stores', (t) => {
+  t.is(parseBenchArgs(['--stores'], {}).touchAfterSeconds, 0);
+  t.is(parseBenchArgs(['--stores', '--touch-after', '60'], {}).touchAfterSeconds, 60);
+  const write = process.stderr.write;
+  process.stderr.write = () => true;
+  try {
+    t.throws(() => parseBenchArgs(['--touch-after', '60'], {}), { message: /add --stores/ });
+  } finally {
+    process.stderr.write = write;
+  }
+});

@@ -27,7 +27,7 @@ export interface Contestant {
  * (`redis`), which it requires, one connection, JSON, the default prefix
  * under a per-run one.
  */
-export async function connectRedis(url: string, prefix: string): Promise<Contestant> {
+export async function connectRedis(url: string, prefix: string, _touchAfterSeconds = 0): Promise<Contestant> {
   const client = createClient({ url });
   client.on('error', () => {});
   await client.connect();
@@ -44,10 +44,10 @@ export async function connectRedis(url: string, prefix: string): Promise<Contest
  * ioredis client, a storage with the JSON codec and otherwise the default
  * settings (keyspace events configured, as a user gets them), the store on it.
  */
-export async function adapter(url: string, prefix: string): Promise<Contestant> {
+export async function adapter(url: string, prefix: string, touchAfterSeconds = 0): Promise<Contestant> {
   const client = new Redis(url, { maxRetriesPerRequest: 1 });
   const storage = await UserSessionRedisStorage.create<unknown>({ client, keyPrefix: prefix, codec: jsonCodec() });
-  const store = new UserSessionStore({ storage, subject: (session: SessionData & { userId?: string }) => session.userId });
+  const store = new UserSessionStore({ storage, subject: (session: SessionData & { userId?: string }) => session.userId, touchAfterSeconds });
   return {
     name: 'this adapter',
     store: store as unknown as SessionStoreCalls,

@@ -53,7 +53,7 @@ export async function runStoreBench(options: BenchOptions): Promise<StoreBenchRe
       const order = round % 2 === 0 ? NAMES : [...NAMES].reverse();
       for (const name of order) {
         const prefix = `bench${process.pid}r${round}${name === 'connect-redis' ? 'cr' : 'us'}`;
-        const contestant = await CONTESTANTS[name](server.url, prefix);
+        const contestant = await CONTESTANTS[name](server.url, prefix, options.touchAfterSeconds);
         try {
           const sids = sessionIds(sessions);
           for (const operation of PHASES) {
@@ -152,7 +152,7 @@ export function storeTables(report: StoreBenchReport): Table[] {
   });
   return [
     {
-      title: `express-session store calls: this adapter vs connect-redis (${report.options.concurrency} in flight, ${report.options.ops} sessions)`,
+      title: `express-session store calls: this adapter vs connect-redis (${report.options.concurrency} in flight, ${report.options.ops} sessions${report.options.touchAfterSeconds ? `, touchAfterSeconds ${report.options.touchAfterSeconds}` : ''})`,
       head: ['calls', 'connect-redis ops/s', 'p99 ms', 'server µs', 'this adapter ops/s', 'p99 ms', 'server µs', 'adapter / connect-redis'],
       rows,
       right: [false, true, true, true, true, true, true, true],

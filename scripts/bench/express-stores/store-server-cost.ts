@@ -19,6 +19,7 @@ export interface StoreCost {
 export interface StoreCostReport {
   redis: { version: string; buildId: string };
   calls: number;
+  touchAfterSeconds: number;
   costs: StoreCost[];
   verification: { failed: number; failures: string[] };
 }
@@ -31,13 +32,13 @@ export interface StoreCostReport {
  * so that every call is a request of its own. Independent of the machine's
  * load, unlike ops/s.
  */
-export async function runStoreServerCost(calls: number): Promise<StoreCostReport> {
+export async function runStoreServerCost(calls: number, touchAfterSeconds = 0): Promise<StoreCostReport> {
   const server = await CallgrindServer.start(['--save', '', '--appendonly', 'no']);
   const costs: StoreCost[] = [];
   const failures: string[] = [];
   try {
     for (const name of Object.keys(CONTESTANTS) as ContestantName[]) {
-      const contestant = await CONTESTANTS[name](server.url, `cost${name === 'connect-redis' ? 'cr' : 'us'}`);
+      const contestant = await CONTESTANTS[name](server.url, `cost${name === 'connect-redis' ? 'cr' : 'us'}`, touchAfterSeconds);
       try {
         const sids = sessionIds(WARMUP + calls);
         for (const operation of PHASES) {
@@ -54,7 +55,7 @@ export async function runStoreServerCost(calls: number): Promise<StoreCostReport
         await contestant.close();
       }
     }
-    return { redis: await systemRedisBuild(), calls, costs, verification: { failed: failures.length, failures } };
+    return { redis: await systemRedisBuild(), calls, touchAfterSeconds, costs, verification: { failed: failures.length, failures } };
   } finally {
     await server.stop();
   }
@@ -71,7 +72,7 @@ export function storeCostTables(report: StoreCostReport): Table[] {
   });
   return [
     {
-      title: `Redis instructions per call, express-session store calls (callgrind, ${report.calls} calls each, one at a time)`,
+      title: `Redis instructions per call, express-session store calls (callgrind, ${report.calls} calls each, one at a time${report.touchAfterSeconds ? `, touchAfterSeconds ${report.touchAfterSeconds}` : ''})`,
       head: ['calls', 'connect-redis', 'this adapter', 'adapter / connect-redis'],
       rows,
       right: [false, true, true, true],
