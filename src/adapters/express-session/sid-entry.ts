@@ -28,7 +28,8 @@ export function parseSidEntry(stored: Buffer): SidEntry {
 export function parseReadReply(reply: Buffer): { entry: SidEntry; value: Buffer } {
   const colon = reply.indexOf(COLON, 1);
   const length = Number(reply.toString('latin1', 1, colon));
-  if (colon < 0 || !Number.isSafeInteger(length) || colon + 1 + length > reply.length) throw unexpectedReply('sid key read', reply.toString('latin1', 0, 40));
+  if (colon < 0 || !Number.isSafeInteger(length) || colon + 1 + length > reply.length)
+    throw unexpectedReply('sid key read', reply.toString('latin1', 0, 40));
   const start = colon + 1;
   return { entry: parseSidEntry(reply.subarray(start, start + length)), value: reply.subarray(start + length) };
 }

@@ -40,7 +40,11 @@ export class SidScripts {
    */
   async get(sessionId: string, mode: GetMode, slideIntervalMs = 0): Promise<FoundSession | undefined> {
     const { keys, indexGraceMs } = this.storage;
-    const reply = await this.storage.runScript(expressGet, [keys.sidKey(sessionId)], [sessionId, mode, String(slideIntervalMs), String(indexGraceMs)]);
+    const reply = await this.storage.runScript(
+      expressGet,
+      [keys.sidKey(sessionId)],
+      [sessionId, mode, String(slideIntervalMs), String(indexGraceMs)],
+    );
     const { result } = reply;
     if (result === null || result === undefined || result === false) return undefined;
     if (!Buffer.isBuffer(result)) throw unexpectedReply('sid key entry', result);
