@@ -42,8 +42,7 @@ local stored = rcall("GET", sidKey)
 if not stored then
   return { false, {} }
 end
-local colon = string.find(stored, ":", 2, true)
-local ttlMs = tonumber(string.sub(stored, 2, colon - 1)) * 1000
+local ttlMs = tonumber(string.sub(stored, 2, 11)) * 1000
 local slide = ttlMs > 0 and mode ~= "peek"
 if string.byte(stored, 1) == 97 then -- "a": an anonymous session
   if slide then
@@ -64,7 +63,7 @@ end
 --- @include "value-key"
 
 local sessionId = ARGV[1]
-local indexKey = string.sub(stored, colon + 1)
+local indexKey = string.sub(stored, 13)
 local valueKey = valueKeyOf(indexKey, sessionId)
 local value = rcall("GET", valueKey)
 local recordedExpiry = rcall("ZSCORE", indexKey, sessionId)

@@ -5,7 +5,7 @@
   Input:
     KEYS[1] sid key "<prefix>:{sid:<sessionId>}" (see includes/sid-entry)
     ARGV[1] kind: "a" anonymous, "u" pointer
-    ARGV[2] slide ttl in seconds (0: a fixed expiry)
+    ARGV[2] slide ttl in seconds, 10 digits (0: a fixed expiry)
     ARGV[3] payload: the value ("a") or the subject's index key ("u")
     ARGV[4] the session's ttl in milliseconds (positive integer)
     ARGV[5] "keep-pointer": write nothing over a pointer;

@@ -5,7 +5,7 @@
   Input:
     KEYS[1] sid key "<prefix>:{sid:<sessionId>}" (see includes/sid-entry)
     ARGV[1] kind expected: "a" anonymous, "u" pointer
-    ARGV[2] slide ttl in seconds (0: a fixed expiry)
+    ARGV[2] slide ttl in seconds, 10 digits (0: a fixed expiry)
     ARGV[3] the session's ttl in milliseconds (positive integer)
 
   Output (bare, see reply.lua; it never ends a session):

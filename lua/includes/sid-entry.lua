@@ -1,13 +1,13 @@
 -- A sid key (the express-session adapter, src/adapters/express-session/)
--- holds "<kind><slide ttl in seconds>:<payload>": kind "a" an anonymous
--- session, whose payload is its value; kind "u" a logged-in one, whose
--- payload is its subject's index key. The slide ttl is what a read extends
--- the session by (0: a fixed expiry, never slid). sid-entry.ts reads it;
--- express-get-1 parses it and applies the pointer's rule below itself, on
--- its hot path.
+-- holds "<kind><slide ttl>:<payload>": kind "a" an anonymous session, whose
+-- payload is its value; kind "u" a logged-in one, whose payload is its
+-- subject's index key. The slide ttl is what a read extends the session by,
+-- in seconds, written as 10 digits (0: a fixed expiry, never slid): fixed
+-- places, so that no script searches the bytes (no Lua pattern function
+-- ever sees stored data). sid-entry.ts writes and reads it; express-get-1
+-- parses it and applies the pointer's rule below itself, on its hot path.
 local function parseSidEntry(stored)
-  local colon = string.find(stored, ":", 2, true)
-  return string.sub(stored, 1, 1), tonumber(string.sub(stored, 2, colon - 1)), string.sub(stored, colon + 1)
+  return string.sub(stored, 1, 1), tonumber(string.sub(stored, 2, 11)), string.sub(stored, 13)
 end
 
 -- A pointer ("u") outlives its session by up to a ttl: a pointer gone first

@@ -2,20 +2,29 @@ import { unexpectedReply } from '../../scripts/reply.js';
 
 /**
  * What a sid key holds (lua/includes/sid-entry.lua writes and reads it):
- * "<kind><slide ttl in seconds>:<payload>", kind "a" an anonymous session
+ * "<kind><slide ttl in seconds, 10 digits>:<payload>", kind "a" an anonymous session
  * whose payload is its value, kind "u" a logged-in one whose payload is its
  * subject's index key.
  */
 export type SidEntry = { kind: 'anonymous'; slideTtl: number; value: Buffer } | { kind: 'pointer'; slideTtl: number; indexKey: string };
 
 const COLON = 0x3a;
+/** The slide ttl's digits: 10, enough for MAX_TTL_SECONDS (2^31 - 1). */
+const TTL_DIGITS = 10;
+const PAYLOAD = 2 + TTL_DIGITS;
+
+/** A slide ttl as a sid key writes it: 10 digits, so that scripts read it at fixed places. */
+export function slideTtlField(slideTtl: number): string {
+  return String(slideTtl).padStart(TTL_DIGITS, '0');
+}
 
 /** The entry in a script's reply (the sid key's bytes). */
 export function parseSidEntry(stored: Buffer): SidEntry {
-  const colon = stored.indexOf(COLON, 1);
-  const slideTtl = Number(stored.toString('latin1', 1, colon));
-  if (colon < 0 || !Number.isSafeInteger(slideTtl)) throw unexpectedReply('sid key entry', stored.toString('latin1', 0, 40));
-  const payload = stored.subarray(colon + 1);
+  const slideTtl = Number(stored.toString('latin1', 1, 1 + TTL_DIGITS));
+  if (stored.length < PAYLOAD || stored[PAYLOAD - 1] !== COLON || !Number.isSafeInteger(slideTtl)) {
+    throw unexpectedReply('sid key entry', stored.toString('latin1', 0, 40));
+  }
+  const payload = stored.subarray(PAYLOAD);
   if (stored[0] === 0x61) return { kind: 'anonymous', slideTtl, value: payload };
   if (stored[0] === 0x75) return { kind: 'pointer', slideTtl, indexKey: payload.toString('utf8') };
   throw unexpectedReply('sid key entry', stored.toString('latin1', 0, 40));

@@ -1,7 +1,7 @@
 import { unexpectedReply } from '../../scripts/reply.js';
 import type { ScriptContract } from '../../scripts/script-runner.js';
 import type { StorageInternals } from '../../storage/internals.js';
-import { parseReadReply, parseSidEntry, type SidEntry } from './sid-entry.js';
+import { parseReadReply, parseSidEntry, slideTtlField, type SidEntry } from './sid-entry.js';
 
 /**
  * The adapter's four scripts on a sid key (lua/express-*.lua), each call
@@ -72,7 +72,7 @@ export class SidScripts {
     const { result } = await this.storage.runScript(
       expressSetSid,
       [keys.sidKey(sessionId)],
-      [kind, String(slideTtl), payload, String(ttlSeconds * 1000), mode],
+      [kind, slideTtlField(slideTtl), payload, String(ttlSeconds * 1000), mode],
     );
     if (result === 1) return undefined;
     const found = this.entryOf(result);
@@ -85,7 +85,7 @@ export class SidScripts {
     const { result } = await this.storage.runScript(
       expressTouchSid,
       [keys.sidKey(sessionId)],
-      [kind === 'anonymous' ? 'a' : 'u', String(slideTtl), String(ttlSeconds * 1000)],
+      [kind === 'anonymous' ? 'a' : 'u', slideTtlField(slideTtl), String(ttlSeconds * 1000)],
     );
     return result === 1;
   }
