@@ -1,8 +1,9 @@
 import { readFile, rm } from 'node:fs/promises';
 import { connect, type Socket } from 'node:net';
 import { join, resolve } from 'node:path';
-import { Redis } from 'ioredis';
-import { createSessionToken, parseSessionToken, type UserSessionRedisStorage } from '../../src/index.js';
+import type { TestFn } from 'ava';
+import { Redis, type Cluster } from 'ioredis';
+import { createSessionToken, parseSessionToken, UserSessionRedisStorage } from '../../src/index.js';
 import { runCli } from './cli.js';
 import { allKeys } from './scan.js';
 import { waitFor } from './wait.js';
@@ -66,6 +67,8 @@ class RawStream {
  */
 export class Recorder {
   readonly sources: Sources = Object.fromEntries(SOURCES.map((s) => [s, []])) as unknown as Sources;
+  /** CLI runs that failed: what they printed is no evidence of what a working one shows. */
+  readonly cliFailures: string[] = [];
 
   private constructor(
     private readonly admins: Redis[],
@@ -76,6 +79,9 @@ export class Recorder {
   static async start(servers: readonly ServerAddress[]): Promise<Recorder> {
     const admins = servers.map((s) => new Redis({ host: s.host, port: s.port }));
     for (const admin of admins) {
+      // A cluster replica answers reads of its keys only after READONLY; a master empties itself (a replica follows).
+      await admin.call('READONLY').catch(() => {});
+      await admin.flushall().catch(() => {});
       await admin.config('SET', 'notify-keyspace-events', 'KEA');
       await admin.config('SET', 'slowlog-log-slower-than', '0');
       await admin.config('SET', 'slowlog-max-len', '1000000');
@@ -116,6 +122,7 @@ export class Recorder {
   async cli(servers: readonly ServerAddress[], prefix: string, ...args: string[]): Promise<void> {
     const run = await runCli(['--url', `redis://${servers[0]!.host}:${servers[0]!.port}`, '--prefix', prefix, ...args]);
     this.sources['CLI output'].push(Buffer.from(run.stdout), Buffer.from(run.stderr));
+    if (run.code !== 0) this.cliFailures.push(`${args.join(' ')}: exit ${run.code} ${run.stderr}`);
   }
 
   /** What the application saw: results and event payloads. */
@@ -132,9 +139,15 @@ export class Recorder {
     for (const admin of this.admins) {
       const entries = (await admin.callBuffer('SLOWLOG', 'GET', '-1')) as unknown[];
       this.sources.SLOWLOG.push(...flatten(entries));
-      admin.disconnect();
     }
+    this.close();
     return this.sources;
+  }
+
+  /** Closes every connection (also after a failed workload); idempotent. */
+  close(): void {
+    for (const stream of [...this.monitors, ...this.subscribers]) stream.close();
+    for (const admin of this.admins) admin.disconnect();
   }
 }
 
@@ -263,4 +276,80 @@ export async function tokenWorkload(w: WorkloadContext): Promise<{ tokens: strin
   await cli('check', '--json');
   recorder.api(await storage.deleteAll('alice'));
   return { tokens, ids };
+}
+
+/**
+ * Empties the servers, records them while {@link tokenWorkload} runs on a
+ * storage of `prefix` over `client` (every event it emits recorded too), and
+ * returns what was recorded with the tokens and ids the workload used.
+ */
+export async function recordWorkload(options: {
+  servers: readonly ServerAddress[];
+  client: Redis | Cluster;
+  prefix: string;
+  idOf(token: string): string;
+}): Promise<{ sources: Sources; tokens: string[]; ids: string[]; cliFailures: string[] }> {
+  const { servers, client, prefix, idOf } = options;
+  const recorder = await Recorder.start(servers);
+  const storage = await UserSessionRedisStorage.create<{ device: string }>({ client, keyPrefix: prefix });
+  for (const reason of ['expired', 'evicted', 'deleted', 'rotated', 'reused'] as const) storage.on(reason, (e) => recorder.api({ reason, ...e }));
+  try {
+    const { tokens, ids } = await tokenWorkload({ storage, recorder, servers, prefix, idOf });
+    return { sources: await recorder.stop(), tokens, ids, cliFailures: recorder.cliFailures };
+  } finally {
+    recorder.close();
+    await storage.close();
+  }
+}
+
+/** Where the no-secret tests run: the servers to record and a client for the storage. */
+export interface RecordedDeployment {
+  servers(): readonly ServerAddress[];
+  client(): Promise<Redis | Cluster>;
+}
+
+/**
+ * The no-secret test and its control, for one deployment (single node,
+ * cluster). The control runs the same workload with the mistake the issue
+ * describes (the secret itself as the session id): every source must then
+ * find the secrets, which shows the search works on each of them.
+ */
+export function defineNoSecretTests(test: TestFn, deployment: RecordedDeployment, titleSuffix = ''): void {
+  test.serial(
+    `no token, secret or secret bytes in any key, value, RDB file, notification, MONITOR line, SLOWLOG entry, CLI output or API result${titleSuffix}`,
+    async (t) => {
+      const { sources, tokens, ids, cliFailures } = await recordWorkload({
+        servers: deployment.servers(),
+        client: await deployment.client(),
+        prefix: 'sess',
+        idOf: (token) => parseSessionToken(token)!.sessionId,
+      });
+      t.is(tokens.length, 7);
+      t.deepEqual(cliFailures, []);
+      t.deepEqual(findSecrets(sources, tokens), []);
+      // Not vacuous: every source recorded the workload (the session ids, which are safe to show, are there).
+      const seen = idsSeen(sources, ids);
+      t.log(`session ids seen per source (of ${ids.length}): ${JSON.stringify(seen)}`);
+      t.is(seen.MONITOR, ids.length, 'MONITOR saw every session');
+      for (const source of SOURCES) t.true(seen[source] > 0, `${source} recorded the workload`);
+      t.true(Buffer.concat(sources['keyspace notifications']).includes(':expired'), 'the expiry was published');
+      t.true(Buffer.concat(sources['key names and values']).includes(':r:'), 'the snapshots saw rotation markers');
+    },
+  );
+
+  test.serial(`control: the same workload storing the secret itself as the session id is found in every source${titleSuffix}`, async (t) => {
+    const { sources, tokens } = await recordWorkload({
+      servers: deployment.servers(),
+      client: await deployment.client(),
+      prefix: 'sess',
+      idOf: secretOf,
+    });
+    const found = findSecrets(sources, tokens);
+    t.log(`found: ${SOURCES.map((source) => `${source} ${found.filter((f) => f.startsWith(`${source}:`)).length}`).join(', ')}`);
+    for (const source of SOURCES)
+      t.true(
+        found.some((f) => f.startsWith(`${source}:`)),
+        `${source} found a secret: ${found.join('; ')}`,
+      );
+  });
 }
