@@ -487,7 +487,7 @@ const deleteOthers = (subject: string, keep: string): Cmd =>
     }
   });
 
-/** rotate(subject, id → newId); `retry` labels a call repeating the subject's last rotation. */
+/** rotate(subject, id -> newId), checked against the model: a rotation, a retry of one already done, SESSION_ALREADY_EXISTS, or no session (a reuse, maybe). */
 async function runRotate(m: Model, r: Real, subject: string, rotation: Rotation): Promise<void> {
   const { id, newId, ttl, meta } = rotation;
   const call = `rotate(${subject}, ${id} -> ${newId})`;
