@@ -7,7 +7,8 @@
               sent only after a NEED_KEYS reply (see declared-keys)
     ARGV[1]   "1": touch only declared keys (Redis Cluster), "0": one server
 
-  Output: { count, ended }
+  Output: the count alone when nothing ended (see reply.lua), or
+  { count, ended }
     count   number of live sessions, or NEED_KEYS: `ended` is then
             the list of ids whose value keys must be declared (nothing written)
     ended   stale index entries pruned here (expired or evicted)
@@ -17,16 +18,21 @@ local indexKey = KEYS[1]
 local strict = ARGV[1] == "1"
 
 --- @include "index-entries"
+--- @include "reply"
 
-local ids, expiries, needKeys = listedEntries(indexKey, strict)
+local flat, needKeys = listedEntries(indexKey, strict)
 if needKeys then
   return needKeys
 end
+local base = valueKeyBase(indexKey)
 local count = 0
 local ended = {}
-probeEntries(indexKey, ids, expiries, ended, function()
-  count = count + 1
-end, function(key)
-  return rcall("EXISTS", key) == 1
-end)
-return { count, ended }
+local clock = {}
+for i = 1, #flat, 2 do
+  if rcall("EXISTS", base .. flat[i]) == 1 then
+    count = count + 1
+  else
+    pruneGone(indexKey, flat[i], flat[i + 1], ended, clock)
+  end
+end
+return replyOf(count, ended)

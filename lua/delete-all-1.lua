@@ -7,7 +7,8 @@
               sent only after a NEED_KEYS reply (see declared-keys)
     ARGV[1]   "1": touch only declared keys (Redis Cluster), "0": one server
 
-  Output: { count, ended }
+  Output: the ids of the sessions ended here alone when no stale entry was
+  pruned (see reply.lua), or { count, ended }
     count   number of live sessions ended, or NEED_KEYS: `ended` is
             then the list of ids whose value keys must be declared (nothing
             written)
@@ -20,22 +21,31 @@ local strict = ARGV[1] == "1"
 
 --- @include "index-entries"
 
-local ids, expiries, needKeys = listedEntries(indexKey, strict)
+local flat, needKeys = listedEntries(indexKey, strict)
 if needKeys then
   return needKeys
 end
+local base = valueKeyBase(indexKey)
 local count = 0
 local deleted = {}
 local ended = {}
+local clock = {}
 -- DEL is the probe: it removes a live value and says whether there was one.
-probeEntries(indexKey, ids, expiries, ended, function(id)
-  count = count + 1
-  deleted[count] = id
-end, function(key)
-  return rcall("DEL", key) == 1
-end)
+-- The index goes last, whole.
+for i = 1, #flat, 2 do
+  if rcall("DEL", base .. flat[i]) == 1 then
+    count = count + 1
+    deleted[count] = flat[i]
+  else
+    pruneGone(indexKey, flat[i], flat[i + 1], ended, clock)
+  end
+end
 rcall("DEL", indexKey)
--- Stale entries (pruned by probeEntries) first, then the sessions ended here.
+-- Stale entries first, then the sessions ended here.
+-- Nothing stale: the ids alone (see reply.lua), which the caller reports as deleted.
+if #ended == 0 then
+  return deleted
+end
 local n = #ended
 for i = 1, count do
   ended[n + 1] = ENDED_DELETED

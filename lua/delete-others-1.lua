@@ -8,7 +8,8 @@
     ARGV[1]   the sessionId to keep (untouched, live or not)
     ARGV[2]   "1": touch only declared keys (Redis Cluster), "0": one server
 
-  Output: { count, ended }
+  Output: the ids of the sessions ended here alone when no stale entry was
+  pruned (see reply.lua), or { count, ended }
     count   number of live sessions ended, or NEED_KEYS: `ended` is then
             the list of ids whose value keys must be declared (nothing
             written)
@@ -22,32 +23,37 @@ local strict = ARGV[2] == "1"
 
 --- @include "index-entries"
 
-local ids, expiries, needKeys = listedEntries(indexKey, strict)
+local flat, needKeys = listedEntries(indexKey, strict)
 if needKeys then
   return needKeys
 end
-local others = {}
-local otherExpiries = {}
-for i = 1, #ids do
-  if ids[i] ~= keepId then
-    others[#others + 1] = ids[i]
-    otherExpiries[#otherExpiries + 1] = expiries[i]
-  end
-end
+local base = valueKeyBase(indexKey)
 local count = 0
 local deleted = {}
 local ended = {}
+local clock = {}
 -- DEL is the probe, as in delete-all-1.lua. The ZREMs may empty the index
--- (when the kept id has no entry); nothing touches it after them.
-probeEntries(indexKey, others, otherExpiries, ended, function(id)
-  count = count + 1
-  deleted[count] = id
-end, function(key)
-  return rcall("DEL", key) == 1
-end)
+-- (when the kept id has no entry): nothing touches it after them, and a
+-- stale entry's ZREM comes while the entries of the sessions deleted here
+-- still hold it up.
+for i = 1, #flat, 2 do
+  local id = flat[i]
+  if id ~= keepId then
+    if rcall("DEL", base .. id) == 1 then
+      count = count + 1
+      deleted[count] = id
+    else
+      pruneGone(indexKey, id, flat[i + 1], ended, clock)
+    end
+  end
+end
 -- One ZREM per thousand ids (unpack stays far below Lua's stack limit).
 for first = 1, count, 1000 do
   rcall("ZREM", indexKey, unpack(deleted, first, math.min(first + 999, count)))
+end
+-- Nothing stale: the ids alone (see reply.lua), which the caller reports as deleted.
+if #ended == 0 then
+  return deleted
 end
 local n = #ended
 for i = 1, count do

@@ -8,7 +8,8 @@
     ARGV[1]   "1": touch only declared keys (Redis Cluster), "0": one server
     ARGV[2]   "1": with each session's expiry, "0": without
 
-  Output: { sessions, ended }
+  Output: the sessions alone when nothing ended (see reply.lua), or
+  { sessions, ended }
     sessions  flat (sessionId, value) pairs of the live sessions, or
               (sessionId, value, expiresAt in ms since the epoch) triples
               with ARGV[2] "1", in the order they expire
@@ -22,30 +23,30 @@ local strict = ARGV[1] == "1"
 local withExpiry = ARGV[2] == "1"
 
 --- @include "index-entries"
+--- @include "reply"
 
-local ids, expiries, needKeys = listedEntries(indexKey, strict)
+local flat, needKeys = listedEntries(indexKey, strict)
 if needKeys then
   return needKeys
 end
+local base = valueKeyBase(indexKey)
 local sessions = {}
 local n = 0
 local ended = {}
+local clock = {}
 -- GET is the probe: a value that exists is read in the same call.
-local expiryOf = {}
-if withExpiry then
-  for i = 1, #ids do
-    expiryOf[ids[i]] = expiries[i]
+for i = 1, #flat, 2 do
+  local value = rcall("GET", base .. flat[i])
+  if value then
+    sessions[n + 1] = flat[i]
+    sessions[n + 2] = value
+    n = n + 2
+    if withExpiry then
+      n = n + 1
+      sessions[n] = tonumber(flat[i + 1])
+    end
+  else
+    pruneGone(indexKey, flat[i], flat[i + 1], ended, clock)
   end
 end
-probeEntries(indexKey, ids, expiries, ended, function(id, value)
-  sessions[n + 1] = id
-  sessions[n + 2] = value
-  n = n + 2
-  if withExpiry then
-    sessions[n + 1] = expiryOf[id]
-    n = n + 1
-  end
-end, function(key)
-  return rcall("GET", key)
-end)
-return { sessions, ended }
+return replyOf(sessions, ended)

@@ -2,47 +2,49 @@
 --- @include "ended"
 --- @include "declared-keys"
 
--- Every entry of a subject's index, as ids and recorded expiries, in
--- ascending expiry order (ties by id): the sorted set gives it for free.
-local function indexEntries(indexKey)
-  local flat = rcall("ZRANGE", indexKey, 0, -1, "WITHSCORES")
+-- Every entry of a subject's index as ZRANGE ... WITHSCORES gives it: flat
+-- (sessionId, recorded expiry) pairs in ascending expiry order (ties by id).
+-- The scripts walk it in place: copying it into tables of ids and numbers,
+-- or probing each entry through a callback, cost Redis more than the calls.
+local function flatEntries(indexKey)
+  return rcall("ZRANGE", indexKey, 0, -1, "WITHSCORES")
+end
+
+-- The ids of flat entries.
+local function idsOf(flat)
   local ids = {}
-  local expiries = {}
   local n = 0 -- a counter, not #ids: Lua 5.1's # searches for the border on every append
   for i = 1, #flat, 2 do
     n = n + 1
     ids[n] = flat[i]
-    expiries[n] = tonumber(flat[i + 1])
   end
-  return ids, expiries
+  return ids
 end
 
--- The entries, or the NEED_KEYS reply when the caller must first declare
+-- The entries, and the NEED_KEYS reply when the caller must first declare
 -- their value keys (a cluster's first round; see declared-keys).
 local function listedEntries(indexKey, strict)
-  local ids, expiries = indexEntries(indexKey)
-  return ids, expiries, undeclaredReply(indexKey, ids, strict)
+  local flat = flatEntries(indexKey)
+  if not strict or #flat == 0 then
+    return flat, nil
+  end
+  return flat, undeclaredReply(indexKey, idsOf(flat), strict)
 end
 
--- Probes each entry's value, pruning (and reporting into `ended`) every
--- entry whose value is gone, and calls onLive(sessionId, found) for each
--- live one. This is what makes readAll, count, deleteAll and the insert
--- limit exact without any keyspace notification. probe(valueKey) returns
--- false when the value is gone, else what onLive gets as `found`: readAll
--- probes with GET and deleteAll with DEL, so each session costs one call.
-local function probeEntries(indexKey, ids, expiries, ended, onLive, probe)
-  local now = nil
+-- The value key of an id is this prefix and the id (value-key.lua).
+local function valueKeyBase(indexKey)
+  return string.sub(indexKey, 1, -2) .. "s:"
+end
+
+-- Probing a value (GET, EXISTS or DEL: one call per session) is what makes
+-- readAll, count, deleteAll and deleteOthers exact without any keyspace
+-- notification. An entry whose value is gone is removed here and appended
+-- to `ended` (expired or evicted by its recorded expiry); `clock` holds the
+-- TIME read once per call, on the first such entry.
+local function pruneGone(indexKey, id, recordedExpiry, ended, clock)
+  rcall("ZREM", indexKey, id)
+  clock.now = clock.now or nowMs()
   local n = #ended
-  for i = 1, #ids do
-    local found = probe(valueKeyOf(indexKey, ids[i]))
-    if found then
-      onLive(ids[i], found)
-    else
-      rcall("ZREM", indexKey, ids[i])
-      now = now or nowMs()
-      ended[n + 1] = goneReason(expiries[i], now)
-      ended[n + 2] = ids[i]
-      n = n + 2
-    end
-  end
+  ended[n + 1] = goneReason(recordedExpiry, clock.now)
+  ended[n + 2] = id
 end

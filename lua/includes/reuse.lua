@@ -35,7 +35,7 @@ local function revokeOnReuse(indexKey, sessionId, marker, fixed, ended)
   local revoke = marker[3]
   local revoked = {}
   if revoke ~= "r" then
-    local ids = indexEntries(indexKey)
+    local ids = idsOf(flatEntries(indexKey))
     local keys = probeIds(indexKey, ids, #KEYS > fixed, fixed + 1)
     if not keys then
       return { NEED_KEYS, ids }

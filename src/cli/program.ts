@@ -86,10 +86,13 @@ export function createProgram(io: CliIo): Command {
 
   const revoke = program
     .command('revoke')
-    .description('end one session of a subject, or all of them (exit code 1 if the named session was not live)')
+    .description('end one session of a subject, all of them, or all but one with --keep (exit code 1 if the named session was not live)')
     .argument('<subject>')
-    .argument('[sessionId]');
-  revoke.action((subject: string, sessionId: string | undefined) => run(revoke, (context) => revokeSessions(context, subject, sessionId))());
+    .argument('[sessionId]')
+    .option('--keep <sessionId>', 'end every session of the subject but this one ("log out other devices")');
+  revoke.action((subject: string, sessionId: string | undefined, { keep }: { keep?: string }) =>
+    run(revoke, (context) => revokeSessions(context, subject, sessionId, keep))(),
+  );
 
   const check = program
     .command('check')

@@ -1,5 +1,5 @@
 import { defineOperation, type SubjectInput } from './operation.js';
-import { integerResult } from './results.js';
+import { idsResult, integerResult } from './results.js';
 
 /**
  * Ends every session of a subject (lua/delete-all-1.lua): how many live
@@ -11,5 +11,7 @@ export const deleteAll = defineOperation({
   keys: { fixed: 1, variadic: true },
   deletesValues: true,
   encode: ({ subject }: SubjectInput, { keys, declaresKeys }) => ({ keys: [keys.indexKey(subject)], args: [declaresKeys ? '1' : '0'] }),
-  decode: integerResult,
+  // A bare reply is the ids ended: their count, each reported as deleted.
+  impliedEnded: (_input, result) => idsResult(result).map((sessionId) => ({ reason: 'deleted' as const, sessionId })),
+  decode: (result) => (Array.isArray(result) ? result.length : integerResult(result)),
 });

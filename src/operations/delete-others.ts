@@ -1,5 +1,5 @@
 import { defineOperation } from './operation.js';
-import { integerResult } from './results.js';
+import { idsResult, integerResult } from './results.js';
 import type { SessionInput } from './session-input.js';
 
 /**
@@ -15,5 +15,7 @@ export const deleteOthers = defineOperation({
     keys: [keys.indexKey(subject)],
     args: [sessionId, declaresKeys ? '1' : '0'],
   }),
-  decode: integerResult,
+  // A bare reply is the ids ended: their count, each reported as deleted.
+  impliedEnded: (_input, result) => idsResult(result).map((sessionId) => ({ reason: 'deleted' as const, sessionId })),
+  decode: (result) => (Array.isArray(result) ? result.length : integerResult(result)),
 });

@@ -32,3 +32,9 @@ export function pairsResult(result: unknown): [sessionId: string, value: Buffer]
   }
   return pairs;
 }
+
+/** A script's list of session ids. */
+export function idsResult(result: unknown): string[] {
+  if (!Array.isArray(result) || !result.every((id) => Buffer.isBuffer(id) || typeof id === 'string')) throw unexpectedReply('script result', result);
+  return result.map(String);
+}

@@ -330,7 +330,7 @@ export class UserSessionRedisStorage<MetaData = unknown> extends EventEmitter {
     if (options !== undefined && (options === null || typeof options !== 'object')) {
       throw new UserSessionStorageError(ErrorCode.INVALID_ARGUMENT, 'readAndTouch options must be an object such as { minRemainingSeconds: 60 }');
     }
-    const minRemainingSeconds = options?.minRemainingSeconds ?? 0;
+    const minRemainingSeconds = options?.minRemainingSeconds === undefined ? 0 : options.minRemainingSeconds;
     if (!Number.isInteger(minRemainingSeconds) || minRemainingSeconds < 0 || minRemainingSeconds > ttlSeconds) {
       throw new UserSessionStorageError(
         ErrorCode.INVALID_ARGUMENT,

@@ -74,6 +74,18 @@ test('revoke ends one session, then all; a session that is not live gives exit c
   t.is(await storage.count('revoked'), 0);
 });
 
+test('revoke --keep ends every other session of the subject ("log out other devices")', async (t) => {
+  for (const id of ['k1', 'k2', 'k3']) await storage.insert('kept', id, { id }, 600);
+  const others = await runCliJson<{ revoked: string[] }>(['--url', redis.url, 'revoke', 'kept', '--keep', 'k2']);
+  t.is(others.code, 0, others.stderr);
+  t.deepEqual([...others.json.revoked].sort(), ['k1', 'k3']);
+  t.deepEqual([...(await storage.readAll('kept')).keys()], ['k2']);
+  const both = await runCli(['--url', redis.url, 'revoke', 'kept', 'k2', '--keep', 'k2']);
+  t.is(both.code, 2);
+  t.regex(both.stderr, /either a sessionId to revoke or --keep/);
+  t.is(await storage.count('kept'), 1, 'nothing revoked');
+});
+
 test('an unreachable server and a missing argument are explained, with exit codes 1 and 2', async (t) => {
   const port = await closedPort();
   const refused = await runCli(['--url', `redis://user:secret@127.0.0.1:${port}`, 'count', 'x']);

@@ -47,7 +47,7 @@ test.after.always(async (t) => {
   await t.context.backend?.stop();
 });
 
-test('redis-cli --cluster reshard of every slot of one master, one key at a time, under readAll/count/insert/delete traffic: no call fails or answers wrong, no session ends', async (t) => {
+test('redis-cli --cluster reshard of every slot of one master, one key at a time, under readAll/count/insert/delete/rotate/reuse traffic: no call fails or answers wrong, no session ends', async (t) => {
   const { backend } = t.context;
   const keys = new KeySchema(PREFIX);
   const storage = await UserSessionRedisStorage.create<ModelMeta>({
@@ -83,11 +83,13 @@ test('redis-cli --cluster reshard of every slot of one master, one key at a time
   // Every subject whose model is still exact (all of them, unless a call failed) is checked in full.
   const exact = traffic.models.filter((m) => !m.tainted);
   const exactSubjects = new Set(exact.map((m) => m.subject));
-  const subjectOf = (key: string): string | undefined => keys.parseValueKey(key)?.subject ?? keys.parseIndexKey(key)?.subject;
-  // Nothing half-written: exactly an index and a value per live session, no orphan value, no empty index.
-  const expectedKeys = exact.flatMap(({ subject, live }) =>
-    live.length > 0 ? [keys.indexKey(subject), ...live.map((id) => keys.valueKey(subject, id))] : [],
-  );
+  const subjectOf = (key: string): string | undefined =>
+    keys.parseValueKey(key)?.subject ?? keys.parseIndexKey(key)?.subject ?? keys.parseMarkerKey(key)?.subject;
+  // Nothing half-written: exactly an index and a value per live session, a marker per rotated id, no orphan value, no empty index.
+  const expectedKeys = exact.flatMap(({ subject, live, rotated }) => [
+    ...(live.length > 0 ? [keys.indexKey(subject), ...live.map((id) => keys.valueKey(subject, id))] : []),
+    ...rotated.map((id) => keys.markerKey(subject, id)),
+  ]);
   const foundKeys = (await backend.keys(`${PREFIX}:*`)).filter((key) => exactSubjects.has(subjectOf(key) ?? ''));
   const wrongAfterwards: string[] = [];
   for (const { subject, live } of exact) {
@@ -104,6 +106,9 @@ test('redis-cli --cluster reshard of every slot of one master, one key at a time
   await afterEvents();
   const deleted = events.of('deleted').filter((e) => exactSubjects.has(e.slice(0, e.lastIndexOf('/'))));
   const ended = exact.flatMap(({ subject, ended }) => ended.map((id) => `${subject}/${id}`));
+  const ofExact = (reason: 'rotated' | 'reused'): string[] => events.of(reason).filter((e) => exactSubjects.has(e.slice(0, e.lastIndexOf('/'))));
+  const rotated = exact.flatMap(({ subject, rotated }) => rotated.map((id) => `${subject}/${id}`));
+  const reused = exact.flatMap(({ subject, reused }) => reused.map((id) => `${subject}/${id}`));
 
   // One comparison, so that the diff shows everything that went wrong, not only the first thing.
   t.deepEqual(
@@ -118,9 +123,14 @@ test('redis-cli --cluster reshard of every slot of one master, one key at a time
       keysLeftOver: minus(foundKeys, expectedKeys),
       expired: events.of('expired'),
       evicted: events.of('evicted'),
-      // 'deleted' exactly once for each session that delete, deleteAll or evict-oldest ended, and for no other.
+      // 'deleted' exactly once for each session that delete, deleteAll, deleteOthers, evict-oldest or a reuse ended, and for no other.
       deletedNotReported: minus(ended, deleted),
       deletedReportedWrongly: minus(deleted, ended),
+      // 'rotated' once per rotation, 'reused' once per rotated id presented again.
+      rotatedNotReported: minus(rotated, ofExact('rotated')),
+      rotatedReportedWrongly: minus(ofExact('rotated'), rotated),
+      reusedNotReported: minus(reused, ofExact('reused')),
+      reusedReportedWrongly: minus(ofExact('reused'), reused),
     },
     {
       failedCalls: [],
@@ -133,6 +143,10 @@ test('redis-cli --cluster reshard of every slot of one master, one key at a time
       evicted: [],
       deletedNotReported: [],
       deletedReportedWrongly: [],
+      rotatedNotReported: [],
+      rotatedReportedWrongly: [],
+      reusedNotReported: [],
+      reusedReportedWrongly: [],
     },
     reshard.exitCode === 0 ? undefined : `redis-cli failed: ${reshard.stderr.slice(-2000)}`,
   );

@@ -60,7 +60,11 @@ export function aclRules(prefix: string, mode: KeyspaceEventsMode, deployment: '
  * Every operation and every command the scripts call (ZREVRANGE and the
  * index's PEXPIREAT run when a delete removes the session bounding the
  * index TTL), on `subjects` (several, so that a
- * cluster's every shard serves some).
+ * cluster's every shard serves some). Rotation included: a retry, an update
+ * of a rotated session (SET ... GET, keeping its family), and a replay of a
+ * rotated id, whose revocation of the family reads the subject's values (on
+ * a cluster, after a NEED_KEYS round). The rotated sessions live 2 s, and
+ * so do the rotation markers they leave.
  */
 export async function exerciseEveryOperation(storage: UserSessionRedisStorage<unknown>, subjects: string[] = ['u:1']): Promise<void> {
   for (const subject of subjects) {
@@ -79,7 +83,25 @@ export async function exerciseEveryOperation(storage: UserSessionRedisStorage<un
     await storage.count(subject);
     await storage.update(subject, 'a', { n: 3 });
     await storage.touch(subject, 'a', 30);
+    await storage.readAndTouch(subject, 'a', 30, { minRemainingSeconds: 10 }); // enough left: nothing written
+    await storage.readAndTouch(subject, 'a', 30);
+    await storage.readAll(subject, { withExpiry: true });
+    await storage.insert(subject, 'c', { n: 4 }, 2);
+    await expect(storage.rotate(subject, 'c', 'd', 2), true, 'rotate');
+    await expect(storage.rotate(subject, 'c', 'd', 2), true, 'a retried rotate');
+    await expect(storage.update(subject, 'd', { n: 5 }), true, 'update of a rotated session');
+    await expect(storage.rotate(subject, 'd', 'e', 2, { n: 6 }), true, 'rotate with metadata');
+    await expect(storage.read(subject, 'c'), undefined, 'a replayed rotated id');
+    await expect(storage.read(subject, 'e'), undefined, 'the family revoked by the replay');
     await storage.delete(subject, 'b');
+    await storage.insert(subject, 'f', { n: 7 }, 60);
+    await expect(storage.deleteOthers(subject, 'a'), 1, 'deleteOthers');
     await storage.deleteAll(subject);
   }
+}
+
+/** Fails the exercise when a call answered otherwise than a storage with every permission would. */
+async function expect<T>(call: Promise<T>, expected: T, what: string): Promise<void> {
+  const got = await call;
+  if (got !== expected) throw new Error(`${what} answered ${JSON.stringify(got)}, expected ${JSON.stringify(expected)}`);
 }

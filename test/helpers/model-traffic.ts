@@ -9,8 +9,14 @@ export interface SubjectModel {
   readonly subject: string;
   /** Live session ids, oldest first: same TTL and increasing ids, so this is also the order in which they expire. */
   readonly live: string[];
-  /** Sessions the storage ended on this worker's calls (delete, deleteAll, evict-oldest): each must be reported 'deleted' once. */
+  /** Sessions the storage ended on this worker's calls (delete, deleteAll, deleteOthers, evict-oldest, a reuse's revocation): each must be reported 'deleted' once. */
   readonly ended: string[];
+  /** Sessions this worker's rotations ended: each must be reported 'rotated' once; each keeps its marker key (the TTL outlasts the test). */
+  readonly rotated: string[];
+  /** Rotated ids this worker presented again, once per presentation: each must be reported 'reused'. */
+  readonly reused: string[];
+  /** Token family (the id its rotation chain started from) of each live session. */
+  readonly families: Map<string, string>;
   /** Set after a failed or wrong call: from then on the model cannot say what the storage holds. */
   tainted: boolean;
 }
@@ -29,28 +35,44 @@ export interface ModelTraffic {
   stop(): Promise<void>;
 }
 
-type Call = 'insert' | 'delete' | 'readAll' | 'count' | 'read' | 'deleteAll';
+type Call = 'insert' | 'delete' | 'readAll' | 'count' | 'read' | 'deleteAll' | 'rotate' | 'retryRotate' | 'reuse' | 'readAndTouch' | 'deleteOthers';
+
+/** The calls that check a presented id for a reuse. */
+const PRESENTERS = ['read', 'touch', 'readAndTouch', 'update', 'delete', 'rotate'] as const;
 
 /** The metadata stored for session id `s<n>`. */
 export const metaOf = (sessionId: string): ModelMeta => ({ n: Number(sessionId.slice(1)) });
 
 /**
  * One sequential worker per subject, each running a random mix of insert,
- * delete, readAll, count, read and deleteAll against a per-subject model of
- * a storage with `concurrentSessions: limit` and `onLimit: 'evict-oldest'`.
- * Because a worker is the only writer of its subject, every answer is known
- * in advance and checked exactly: readAll's sessions and values, count,
- * read's value, delete's and deleteAll's results. Every insert uses the same
- * TTL and a fresh id greater than the ones before (`s000001`, `s000002`...),
- * so the session evict-oldest ends, the one that expires first (ties broken
- * by id), is always the oldest in the model.
+ * delete, readAll (with and without expiries), count, read, deleteAll,
+ * rotate (and retries of it), readAndTouch, deleteOthers and replays of
+ * rotated ids, against a per-subject model of a storage with
+ * `concurrentSessions: limit`, `onLimit: 'evict-oldest'` and the default
+ * reuse detection (the family revoked). Because a worker is the only writer
+ * of its subject, every answer is known in advance and checked exactly:
+ * readAll's sessions, values and order of expiry, count, read's and
+ * readAndTouch's value, the results of delete, deleteAll, deleteOthers and
+ * rotate. Every insert and rotation uses the same TTL and a fresh id greater
+ * than the ones before (`s000001`, `s000002`...), and readAndTouch slides
+ * only the newest session, so the model's order is the order of expiry (ties
+ * broken by id): the session evict-oldest ends is always the oldest in the
+ * model.
  */
 export function startModelTraffic(
   storage: UserSessionRedisStorage<ModelMeta>,
   options: { subjects: readonly string[]; limit: number; ttlSeconds: number },
 ): ModelTraffic {
   const { limit, ttlSeconds } = options;
-  const models: SubjectModel[] = options.subjects.map((subject) => ({ subject, live: [], ended: [], tainted: false }));
+  const models: SubjectModel[] = options.subjects.map((subject) => ({
+    subject,
+    live: [],
+    ended: [],
+    rotated: [],
+    reused: [],
+    families: new Map(),
+    tainted: false,
+  }));
   const failures: string[] = [];
   const calls: Record<string, number> = {};
   let running = true;
@@ -63,6 +85,11 @@ export function startModelTraffic(
     ['count', 15],
     ['read', 12],
     ['deleteAll', 3],
+    ['rotate', 8],
+    ['readAndTouch', 8],
+    ['reuse', 3],
+    ['retryRotate', 2],
+    ['deleteOthers', 2],
   ];
   const totalWeight = mix.reduce((sum, [, weight]) => sum + weight, 0);
   const pickCall = (): Call => {
@@ -73,6 +100,19 @@ export function startModelTraffic(
   const pick = (ids: readonly string[]): string => ids[Math.floor(Math.random() * ids.length)]!;
 
   /** Runs `call` on the model's subject and checks its answer; a wrong one taints the model. */
+  /** Each subject's marker: rotated id -> { new id, family }; and its last rotation, for retries. */
+  const markers = new Map<SubjectModel, Map<string, { newId: string; family: string }>>(models.map((m) => [m, new Map()]));
+  const lastRotation = new Map<SubjectModel, { id: string; newId: string }>();
+
+  /** Takes `ids` out of the model's live sessions, into `into`. */
+  const endSessions = (model: SubjectModel, ids: readonly string[], into: string[]): void => {
+    for (const id of ids) {
+      model.live.splice(model.live.indexOf(id), 1);
+      model.families.delete(id);
+      into.push(id);
+    }
+  };
+
   async function step(model: SubjectModel, call: Call, nextId: () => string): Promise<void> {
     const { subject, live, ended } = model;
     const wrong = (what: string): void => {
@@ -84,17 +124,77 @@ export function startModelTraffic(
     if (call === 'insert') {
       const id = nextId();
       await storage.insert(subject, id, metaOf(id), ttlSeconds);
-      if (live.length >= limit) ended.push(...live.splice(0, live.length - limit + 1));
+      if (live.length >= limit) endSessions(model, live.slice(0, live.length - limit + 1), ended);
       live.push(id);
+      model.families.set(id, id);
     } else if (call === 'delete') {
       const id = ofEnded ? pick(ended) : pick(live);
       const deleted = await storage.delete(subject, id);
-      if (!ofEnded) ended.push(...live.splice(live.indexOf(id), 1));
+      if (!ofEnded) endSessions(model, [id], ended);
       if (deleted === ofEnded) wrong(`delete of ${ofEnded ? 'ended' : 'live'} ${id} returned ${deleted}`);
     } else if (call === 'readAll') {
-      const got = [...(await storage.readAll(subject))].map(([id, meta]) => `${id}=${meta.n}`).sort();
-      const want = live.map((id) => `${id}=${metaOf(id).n}`).sort();
-      if (got.join() !== want.join()) wrong(`got [${got.join(', ')}], expected [${want.join(', ')}]`);
+      // With expiries, the order is checked too: the model's is the order of expiry.
+      const withExpiry = Math.random() < 0.5;
+      const listed = withExpiry
+        ? [...(await storage.readAll(subject, { withExpiry: true }))].map(([id, { metaData }]) => `${id}=${metaData.n}`)
+        : [...(await storage.readAll(subject))].map(([id, meta]) => `${id}=${meta.n}`).sort();
+      const want = live.map((id) => `${id}=${metaOf(id).n}`);
+      if (!withExpiry) want.sort();
+      if (listed.join() !== want.join()) wrong(`got [${listed.join(', ')}], expected [${want.join(', ')}]${withExpiry ? ' in this order' : ''}`);
+    } else if (call === 'rotate') {
+      const id = pick(live);
+      const newId = nextId();
+      const rotated = await storage.rotate(subject, id, newId, ttlSeconds, metaOf(newId));
+      if (!rotated) wrong(`rotate of live ${id} returned false`);
+      const family = model.families.get(id)!;
+      endSessions(model, [id], model.rotated);
+      live.push(newId);
+      model.families.set(newId, family);
+      markers.get(model)!.set(id, { newId, family });
+      lastRotation.set(model, { id, newId });
+    } else if (call === 'retryRotate') {
+      // The same rotation again (a client retrying after a lost reply): true, and nothing changes.
+      const last = lastRotation.get(model);
+      const again = last ? await storage.rotate(subject, last.id, last.newId, ttlSeconds, metaOf(last.newId)) : true;
+      if (!again) wrong(`a retry of rotate(${last!.id} -> ${last!.newId}) returned false`);
+    } else if (call === 'reuse') {
+      const rotated = [...markers.get(model)!];
+      if (rotated.length > 0) {
+        const [id, { family }] = rotated[Math.floor(Math.random() * rotated.length)]!;
+        const presenter = PRESENTERS[Math.floor(Math.random() * PRESENTERS.length)]!;
+        const answer = await {
+          read: () => storage.read(subject, id),
+          touch: () => storage.touch(subject, id, ttlSeconds),
+          readAndTouch: () => storage.readAndTouch(subject, id, ttlSeconds),
+          update: () => storage.update(subject, id, metaOf(id)),
+          delete: () => storage.delete(subject, id),
+          rotate: () => storage.rotate(subject, id, nextId(), ttlSeconds),
+        }[presenter]();
+        model.reused.push(id);
+        endSessions(
+          model,
+          live.filter((l) => model.families.get(l) === family),
+          ended,
+        );
+        if (answer !== undefined && answer !== false) wrong(`${presenter} of rotated ${id} answered ${JSON.stringify(answer)}`);
+      }
+    } else if (call === 'readAndTouch') {
+      // Only the newest session: sliding it keeps the model's order the order of expiry.
+      const id = ofEnded ? pick(ended) : live[live.length - 1]!;
+      const before = Date.now();
+      const touched = await storage.readAndTouch(subject, id, ttlSeconds);
+      const after = Date.now();
+      if (ofEnded ? touched !== undefined : touched?.metaData.n !== metaOf(id).n) {
+        wrong(`readAndTouch of ${ofEnded ? 'ended' : 'live'} ${id} gave ${JSON.stringify(touched)}`);
+      } else if (touched && (touched.expiresAt < before + ttlSeconds * 1000 - 50 || touched.expiresAt > after + ttlSeconds * 1000 + 50)) {
+        wrong(`readAndTouch of ${id}: expiresAt ${touched.expiresAt - before} ms from the call, ttl ${ttlSeconds} s`);
+      }
+    } else if (call === 'deleteOthers') {
+      const keep = ofEnded ? pick(ended) : pick(live);
+      const want = live.filter((id) => id !== keep);
+      const count = await storage.deleteOthers(subject, keep);
+      endSessions(model, want, ended);
+      if (count !== want.length) wrong(`deleteOthers(${keep}) returned ${count}, expected ${want.length}`);
     } else if (call === 'count') {
       const count = await storage.count(subject);
       if (count !== live.length) wrong(`got ${count}, expected ${live.length}`);
@@ -105,7 +205,7 @@ export function startModelTraffic(
     } else {
       const count = await storage.deleteAll(subject);
       const want = live.length;
-      ended.push(...live.splice(0));
+      endSessions(model, [...live], ended);
       if (count !== want) wrong(`returned ${count}, expected ${want}`);
     }
     calls[call] = (calls[call] ?? 0) + 1;

@@ -69,6 +69,32 @@ const badMeta: [string, unknown][] = [
   ['symbol nested', [Symbol('m')]],
 ];
 
+/** Options of readAndTouch (ttl 60): not an object, or minRemainingSeconds not a whole number from 0 to the ttl. */
+const badReadAndTouchOptions: [string, unknown][] = [
+  ['null', null],
+  ['a number', 30],
+  ['a string', 'minRemainingSeconds=30'],
+  ['a function', () => 30],
+  ['minRemainingSeconds -1', { minRemainingSeconds: -1 }],
+  ['minRemainingSeconds 1.5', { minRemainingSeconds: 1.5 }],
+  ['minRemainingSeconds NaN', { minRemainingSeconds: NaN }],
+  ['minRemainingSeconds Infinity', { minRemainingSeconds: Infinity }],
+  ["minRemainingSeconds '30'", { minRemainingSeconds: '30' }],
+  ['minRemainingSeconds bigint', { minRemainingSeconds: 30n }],
+  ['minRemainingSeconds above the ttl', { minRemainingSeconds: 61 }],
+];
+
+/** Options of readAll: not an object, or withExpiry not a boolean. */
+const badReadAllOptions: [string, unknown][] = [
+  ['null', null],
+  ['true', true],
+  ["'withExpiry'", 'withExpiry'],
+  ['a number', 1],
+  ["withExpiry 'yes'", { withExpiry: 'yes' }],
+  ['withExpiry 1', { withExpiry: 1 }],
+  ['withExpiry null', { withExpiry: null }],
+];
+
 type Call = (args: unknown[]) => Promise<unknown>;
 const ok = { subject: 'canary', id: 'c1', meta: { ok: true }, ttl: 600 };
 /** Every method, its argument names, and valid values for the arguments not under test. */
@@ -81,9 +107,42 @@ const methods: { name: string; args: string[]; call: Call }[] = [
   { name: 'delete', args: ['subject', 'sessionId'], call: (a) => storage.delete(...(a as [string, string])) },
   { name: 'deleteAll', args: ['subject'], call: (a) => storage.deleteAll(...(a as [string])) },
   { name: 'count', args: ['subject'], call: (a) => storage.count(...(a as [string])) },
+  {
+    name: 'rotate',
+    args: ['subject', 'sessionId', 'newSessionId', 'ttl', 'newMetaData'],
+    call: (a) => storage.rotate(...(a as [string, string, string, number, unknown])),
+  },
+  {
+    name: 'readAndTouch',
+    args: ['subject', 'sessionId', 'ttl', 'readAndTouchOptions'],
+    call: (a) => storage.readAndTouch(...(a as [string, string, number, { minRemainingSeconds: number }])),
+  },
+  { name: 'deleteOthers', args: ['subject', 'sessionId'], call: (a) => storage.deleteOthers(...(a as [string, string])) },
+  { name: 'readAll', args: ['subject', 'readAllOptions'], call: (a) => storage.readAll(...(a as [string, { withExpiry: true }])) },
 ];
-const valid: Record<string, unknown> = { subject: ok.subject, sessionId: 'fresh', metaData: ok.meta, ttl: 60 };
-const badValues: Record<string, [string, unknown][]> = { subject: badIds, sessionId: badIds, metaData: badMeta, ttl: badTtls };
+// Valid values point at the live canary session where an id is needed, so
+// that a call that got past validation would find a session to act on.
+const valid: Record<string, unknown> = {
+  subject: ok.subject,
+  sessionId: ok.id,
+  newSessionId: 'fresh',
+  metaData: ok.meta,
+  newMetaData: ok.meta,
+  ttl: 60,
+  readAndTouchOptions: { minRemainingSeconds: 30 },
+  readAllOptions: { withExpiry: true },
+};
+const badValues: Record<string, [string, unknown][]> = {
+  subject: badIds,
+  sessionId: badIds,
+  newSessionId: badIds,
+  metaData: badMeta,
+  // rotate's metadata is optional: undefined keeps the old session's.
+  newMetaData: badMeta.filter(([label]) => label !== 'undefined'),
+  ttl: badTtls,
+  readAndTouchOptions: badReadAndTouchOptions,
+  readAllOptions: badReadAllOptions,
+};
 
 async function evalshaCalls(): Promise<number> {
   const info = await admin.info('commandstats');
@@ -93,6 +152,7 @@ async function evalshaCalls(): Promise<number> {
 test.serial('every bad argument of every method gets INVALID_ARGUMENT before anything is sent, and no key changes', async (t) => {
   await storage.insert(ok.subject, ok.id, ok.meta, ok.ttl);
   const keysBefore = await admin.dbsize();
+  const expiryBefore = await admin.pexpiretime(`h:{${ok.subject}}:s:${ok.id}`);
   let cases = 0;
   for (const method of methods) {
     for (const [position, arg] of method.args.entries()) {
@@ -110,7 +170,16 @@ test.serial('every bad argument of every method gets INVALID_ARGUMENT before any
       }
     }
   }
-  t.true(cases > 150);
+  // rotate to the id it rotates: every argument valid on its own, the call is not.
+  const sentBefore = await evalshaCalls();
+  const same = await t.throwsAsync(storage.rotate(ok.subject, ok.id, ok.id, 60), { instanceOf: UserSessionStorageError });
+  t.is(same.code, ErrorCode.INVALID_ARGUMENT);
+  t.regex(same.message, /newSessionId must differ/);
+  t.is(await evalshaCalls(), sentBefore, 'rotate to the same id sent a script');
+  t.true(cases > 300);
+  t.is(await admin.dbsize(), keysBefore);
+  // The canary is as it was: no call above rotated, touched, replaced or ended it.
+  t.deepEqual(await admin.pexpiretime(`h:{${ok.subject}}:s:${ok.id}`), expiryBefore);
   t.deepEqual(await storage.read(ok.subject, ok.id), ok.meta);
   await assertInvariant(t, admin, 'h');
   await storage.deleteAll(ok.subject);
@@ -180,6 +249,44 @@ test.serial('adversarial subjects and session ids round-trip, each in isolation 
   t.is(await admin.dbsize(), 0);
 });
 
+test.serial('adversarial ids rotate, are detected when replayed, and deleteOthers keeps exactly the one named', async (t) => {
+  const n = adversarial.length;
+  const reused: string[] = [];
+  storage.on('reused', (e) => reused.push(e.sessionId));
+  t.teardown(() => storage.removeAllListeners('reused'));
+  for (const subject of ['{', '}', '*']) {
+    for (const id of adversarial) await storage.insert(subject, id, { id }, 600);
+    // Each to an id of its own; then, ids swapped into the places the first rotation left.
+    for (const [i, id] of adversarial.entries()) t.true(await storage.rotate(subject, id, `r${i}`, 600));
+    for (const [i, id] of adversarial.entries()) t.true(await storage.rotate(subject, `r${i}`, id, 600), `${subject}/${JSON.stringify(id)} back`);
+    t.is(await storage.count(subject), n);
+    for (const id of adversarial) t.deepEqual(await storage.read(subject, id), { id }, 'the metadata followed each rotation');
+  }
+  let report = await assertInvariant(t, admin, 'h');
+  t.is(report.keys, 3 * (n + 1) + 3 * 2 * n, 'per subject: the values, the index, and a marker per rotated id (n ids, n r-ids)');
+  // Every id was rotated away once: each replay is a reuse, and revokes only its own family
+  // (id, then r<i>, then id again: the live id is the only one left of it).
+  for (const [i, id] of adversarial.entries()) {
+    t.is(await storage.read('{', `r${i}`), undefined);
+    t.is(await storage.count('{'), n - i - 1, `r${i} replayed: ${JSON.stringify(id)}, of its family, revoked, and no other`);
+    t.is(await storage.read('{', id), undefined, 'its own first rotation left a marker too');
+  }
+  await new Promise((resolve) => setImmediate(resolve));
+  t.deepEqual(
+    reused,
+    adversarial.flatMap((id, i) => [`r${i}`, id]),
+  );
+  t.deepEqual(await storage.read('}', adversarial[0]!), { id: adversarial[0] }, 'another subject untouched');
+  t.is(await storage.deleteOthers('}', adversarial[3]!), n - 1);
+  t.deepEqual([...(await storage.readAll('}', { withExpiry: true })).keys()], [adversarial[3]]);
+  t.is(await storage.deleteOthers('}', adversarial[3]!), 0);
+  t.is(await storage.deleteOthers('}', adversarial[12]!), 1, 'a kept id that is not live keeps nothing');
+  t.is(await storage.deleteOthers('*', 'not a session'), n);
+  report = await assertInvariant(t, admin, 'h');
+  t.is(report.live, 0);
+  for (const key of await admin.keys('h:*')) await admin.del(key); // the markers
+});
+
 const hostileMeta: [string, unknown][] = [
   ['__proto__ key (JSON.parse)', JSON.parse('{"__proto__": {"polluted": true}, "a": 1}')],
   ['constructor.prototype', JSON.parse('{"constructor": {"prototype": {"polluted": true}}}')],
@@ -233,6 +340,19 @@ test.serial('bad create() options get INVALID_ARGUMENT and change nothing on the
     ['indexGraceSeconds 0.5', { indexGraceSeconds: 0.5 }],
     ['codec without decode', { codec: { encode: () => Buffer.alloc(0) } }],
     ['codec formatTag 256', { codec: { encode: () => Buffer.alloc(0), decode: () => 1, formatTag: 256 } }],
+    ['reuseDetectionSeconds -1', { reuseDetectionSeconds: -1 }],
+    ['reuseDetectionSeconds 0.5', { reuseDetectionSeconds: 0.5 }],
+    ["reuseDetectionSeconds '60'", { reuseDetectionSeconds: '60' }],
+    ['reuseDetectionSeconds NaN', { reuseDetectionSeconds: NaN }],
+    ['reuseDetectionSeconds Infinity', { reuseDetectionSeconds: Infinity }],
+    ['reuseDetectionSeconds 2^31 (past MAX_TTL_SECONDS)', { reuseDetectionSeconds: 2 ** 31 }],
+    ['reuseDetectionSeconds true', { reuseDetectionSeconds: true }],
+    ['reuseDetectionSeconds null', { reuseDetectionSeconds: null }],
+    ["onReuse 'revoke'", { onReuse: 'revoke' }],
+    ["onReuse 'REPORT'", { onReuse: 'REPORT' }],
+    ["onReuse ''", { onReuse: '' }],
+    ['onReuse 1', { onReuse: 1 }],
+    ['onReuse a function', { onReuse: () => 'report' }],
   ];
   await admin.config('SET', 'notify-keyspace-events', '');
   const clientsBefore = String(await admin.client('LIST'))

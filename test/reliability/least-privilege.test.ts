@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import test from 'ava';
 import type { Redis } from 'ioredis';
 import { ErrorCode, UserSessionRedisStorage } from '../../src/index.js';
@@ -140,7 +140,7 @@ test.serial("the key pattern '~sess:{*' covers this storage's keys and not anoth
   const dryRun = async (user: string, ...command: string[]) => String(await admin.call('ACL', 'DRYRUN', user, ...command));
   const user = await restrictedUser(aclRules('sess', 'verify'));
   const keys = new KeySchema('sess');
-  for (const key of [keys.valueKey('alice', 's1'), keys.indexKey('alice'), keys.valueKey('', 'probe:1')]) {
+  for (const key of [keys.valueKey('alice', 's1'), keys.indexKey('alice'), keys.markerKey('alice', 's1'), keys.valueKey('', 'probe:1')]) {
     t.is(await dryRun(user, 'SET', key, '1'), 'OK', key);
   }
   for (const key of ['sess:admin', 'sess:admin:{x}:i', 'sess:admin:password', 'sess:}']) {
@@ -155,6 +155,27 @@ test.serial("the key pattern '~sess:{*' covers this storage's keys and not anoth
     t.regex(await dryRun(user, 'SUBSCRIBE', channel), /no permissions to access the '.*' channel/, channel);
   }
   t.regex(await dryRun(user, 'PSUBSCRIBE', '__keyevent@0__:*'), /no permissions to run the 'psubscribe' command/);
+});
+
+test('the documented script commands are exactly the commands the Lua scripts call', (t) => {
+  const dir = new URL('../../lua/', import.meta.url);
+  const files = [
+    ...readdirSync(dir).map((f) => new URL(f, dir)),
+    ...readdirSync(new URL('includes/', dir)).map((f) => new URL(`includes/${f}`, dir)),
+  ];
+  const called = new Set<string>();
+  for (const file of files.filter((u) => u.pathname.endsWith('.lua'))) {
+    const lua = readFileSync(file, 'utf8').replace(/--\[\[[\s\S]*?\]\]|--[^\n]*/g, '');
+    // Every call goes through `rcall`, so the list below cannot miss one made another way.
+    t.deepEqual(
+      lua.match(/redis\.p?call\b.*/g) ?? [],
+      lua.includes('local rcall') ? ['redis.call'] : [],
+      `${file.pathname}: redis.call used only as rcall`,
+    );
+    for (const [, command] of lua.matchAll(/\brcall\(\s*"([A-Za-z]+)"/g)) called.add(command!.toLowerCase());
+    t.notRegex(lua, /\brcall\(\s*[^"\s]/, `${file.pathname}: a command name that is not a literal`);
+  }
+  t.deepEqual([...called].sort(), [...SCRIPT_COMMANDS].sort());
 });
 
 test('docs/acl.md lists the commands and cluster rules of the tested rules, in the same order', (t) => {

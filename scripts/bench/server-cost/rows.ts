@@ -37,6 +37,22 @@ export const layouts = {
     prepare: () => range(CYCLED_SUBJECTS * P),
     target: (j) => (j % CYCLED_SUBJECTS) * P + (Math.floor(j / CYCLED_SUBJECTS) % P),
   }),
+  /**
+   * Each call on a session of its own, consecutive calls on different
+   * subjects (as cycledSessions): two calls on one subject within the same
+   * millisecond would find its index expiry already where they move it.
+   */
+  eachSessionAcrossSubjects: (P: number): Layout => {
+    let subjects = 1;
+    return {
+      perSubject: P,
+      prepare: (n) => {
+        subjects = Math.ceil(n / P);
+        return range(subjects * P);
+      },
+      target: (j) => (j % subjects) * P + Math.floor(j / subjects),
+    };
+  },
   /** Each call on a session of its own, in the order they were inserted. */
   eachSession: (P: number): Layout => ({ perSubject: P, prepare: (n) => range(n), target: (j) => j }),
   /** A few subjects of P sessions each, used again and again. */
@@ -127,7 +143,7 @@ export const ROWS: readonly CostRow[] = [
   },
   {
     op: 'rotate',
-    layout: layouts.eachSession,
+    layout: layouts.eachSessionAcrossSubjects,
     storage: async (s, i) => found('rotate')(await s.rotate!(i), i),
     floor: FLOORS.rotate,
     peer: { label: 'MULTI{DEL; LREM}; MULTI{SET NX; LPUSH}', store: 'reference', run: async (s, i) => (await s.delete(i), s.insert(i)) },

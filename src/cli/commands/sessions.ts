@@ -4,7 +4,7 @@ import { ValueFormat } from '../../codec/value-format.js';
 import { ErrorCode } from '../../errors/error-code.js';
 import { UserSessionStorageError } from '../../errors/user-session-storage-error.js';
 import { KeySchema } from '../../keys/key-schema.js';
-import type { Target } from '../connection.js';
+import { CliError, type Target } from '../connection.js';
 import { noKeysMessage, prefixHasKeys } from '../inspect/prefix-keys.js';
 import { readSubjectValues } from '../inspect/subject-values.js';
 import type { CommandOutput } from '../output.js';
@@ -89,9 +89,16 @@ export async function countSessions(options: SessionCommandOptions, subject: str
  * `revoke <subject> [sessionId]`: ends one session, or all of the subject's.
  * Exit code 1 when a named session was not live, so that a typo is noticed.
  */
-export async function revokeSessions(options: SessionCommandOptions, subject: string, sessionId?: string): Promise<CommandOutput> {
+export async function revokeSessions(options: SessionCommandOptions, subject: string, sessionId?: string, keep?: string): Promise<CommandOutput> {
+  if (sessionId !== undefined && keep !== undefined) {
+    throw new CliError('give either a sessionId to revoke or --keep <sessionId> to revoke all the others, not both', 2);
+  }
   const { ended } = await withStorage(options, (storage): Promise<unknown> =>
-    sessionId === undefined ? storage.deleteAll(subject) : storage.delete(subject, sessionId),
+    keep !== undefined
+      ? storage.deleteOthers(subject, keep)
+      : sessionId === undefined
+        ? storage.deleteAll(subject)
+        : storage.delete(subject, sessionId),
   );
   const revoked = ended.filter((e) => e.reason === 'deleted').map((e) => e.sessionId);
   const missing = sessionId !== undefined && revoked.length === 0;
