@@ -182,7 +182,13 @@ export function defineLifecycleTests({ shareable, setup, code }: Parts): void {
     t.is(Number(await client.call('ZSCORE', `${prefix}:{u}:i`, 'a')), slid!.expiresAt, 'the index records it');
     t.is(await storage.readAndTouch('u', 'nope', 60), undefined);
     t.is(await storage.read('u', 'nope'), undefined, 'nothing written for no session');
-    for (const options of [{ minRemainingSeconds: -1 }, { minRemainingSeconds: 1.5 }, { minRemainingSeconds: 61 }, { minRemainingSeconds: null }, null]) {
+    for (const options of [
+      { minRemainingSeconds: -1 },
+      { minRemainingSeconds: 1.5 },
+      { minRemainingSeconds: 61 },
+      { minRemainingSeconds: null },
+      null,
+    ]) {
       await t.throwsAsync(storage.readAndTouch('u', 'a', 60, options as never), code('INVALID_ARGUMENT'));
     }
   });
