@@ -87,7 +87,11 @@ export interface UserSessionStorageOptions<MetaData> {
    * one small key until it expires.
    */
   reuseDetectionSeconds?: number;
-  /** What a reuse revokes; see {@link OnReuse}. Default `'revoke-family'`. */
+  /**
+   * What a reuse of an id this storage rotates revokes; see {@link OnReuse}.
+   * Default `'revoke-family'`. Recorded with the rotated id: a reuse met by
+   * another instance applies the policy of the instance that rotated.
+   */
   onReuse?: OnReuse;
   /**
    * How long a subject's index outlives its longest session, in seconds, so
