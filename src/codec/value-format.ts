@@ -5,7 +5,7 @@ import type { Codec } from './codec.js';
 export const DEFAULT_CUSTOM_FORMAT_TAG = 0x80;
 /**
  * The first byte of a value that carries its session's token family in
- * front of the framed metadata (written by lua/rotate-4.lua; layout in
+ * front of the framed metadata (written by lua/rotate-3.lua; layout in
  * lua/includes/family.lua). No codec may use it as its format tag.
  */
 export const FAMILY_FRAME_TAG = 0xff;
