@@ -37,18 +37,8 @@ if recordedExpiry and rcall("DEL", valueKey) == 1 then
 end
 
 -- Rare paths only, from here (see "Lua conventions" in docs/development.md).
---- @include "stale-entry"
---- @include "reuse"
+--- @include "no-live-session"
 
-if recordedExpiry then
-  return { 0, pruneStaleEntry(indexKey, sessionId, recordedExpiry) }
-end
-local marker = rotationOf(markerKeyOf(indexKey, sessionId, 2))
-if marker then
-  local ended = {}
-  local needKeys = revokeOnReuse(indexKey, sessionId, marker, 2, ended)
-  return needKeys or { 0, ended }
-end
 -- Fail closed: a value without index entry is no session, but it must not
 -- survive a logout either.
-return { 0, removeOrphanValue(valueKey, sessionId) }
+return noLiveSession(indexKey, sessionId, recordedExpiry, 2, 0) or { 0, removeOrphanValue(valueKey, sessionId) }

@@ -19,37 +19,13 @@ local rcall = redis.call
 local indexKey = KEYS[1]
 local strict = ARGV[1] == "1"
 
---- @include "index-entries"
+--- @include "delete-listed"
 
 local flat, needKeys = listedEntries(indexKey, strict)
 if needKeys then
   return needKeys
 end
-local base = valueKeyBase(indexKey)
-local count = 0
-local deleted = {}
-local ended = {}
-local clock = {}
--- DEL is the probe: it removes a live value and says whether there was one.
+local deleted, ended = deleteListed(indexKey, flat, nil)
 -- The index goes last, whole.
-for i = 1, #flat, 2 do
-  if rcall("DEL", base .. flat[i]) == 1 then
-    count = count + 1
-    deleted[count] = flat[i]
-  else
-    pruneGone(indexKey, flat[i], flat[i + 1], ended, clock)
-  end
-end
 rcall("DEL", indexKey)
--- Stale entries first, then the sessions ended here.
--- Nothing stale: the ids alone (see reply.lua), which the caller reports as deleted.
-if #ended == 0 then
-  return deleted
-end
-local n = #ended
-for i = 1, count do
-  ended[n + 1] = ENDED_DELETED
-  ended[n + 2] = deleted[i]
-  n = n + 2
-end
-return { count, ended }
+return deletedReply(deleted, ended)

@@ -21,44 +21,17 @@ local indexKey = KEYS[1]
 local keepId = ARGV[1]
 local strict = ARGV[2] == "1"
 
---- @include "index-entries"
+--- @include "delete-listed"
 
 local flat, needKeys = listedEntries(indexKey, strict)
 if needKeys then
   return needKeys
 end
-local base = valueKeyBase(indexKey)
-local count = 0
-local deleted = {}
-local ended = {}
-local clock = {}
--- DEL is the probe, as in delete-all-1.lua. The ZREMs may empty the index
--- (when the kept id has no entry): nothing touches it after them, and a
--- stale entry's ZREM comes while the entries of the sessions deleted here
--- still hold it up.
-for i = 1, #flat, 2 do
-  local id = flat[i]
-  if id ~= keepId then
-    if rcall("DEL", base .. id) == 1 then
-      count = count + 1
-      deleted[count] = id
-    else
-      pruneGone(indexKey, id, flat[i + 1], ended, clock)
-    end
-  end
+local deleted, ended = deleteListed(indexKey, flat, keepId)
+-- The ZREMs may empty the index (when the kept id has no entry): nothing
+-- touches it after them. One ZREM per thousand ids (unpack stays far below
+-- Lua's stack limit).
+for first = 1, #deleted, 1000 do
+  rcall("ZREM", indexKey, unpack(deleted, first, math.min(first + 999, #deleted)))
 end
--- One ZREM per thousand ids (unpack stays far below Lua's stack limit).
-for first = 1, count, 1000 do
-  rcall("ZREM", indexKey, unpack(deleted, first, math.min(first + 999, count)))
-end
--- Nothing stale: the ids alone (see reply.lua), which the caller reports as deleted.
-if #ended == 0 then
-  return deleted
-end
-local n = #ended
-for i = 1, count do
-  ended[n + 1] = ENDED_DELETED
-  ended[n + 2] = deleted[i]
-  n = n + 2
-end
-return { count, ended }
+return deletedReply(deleted, ended)

@@ -65,19 +65,9 @@ if live then
 end
 
 -- Rare paths only, from here (see "Lua conventions" in docs/development.md).
---- @include "stale-entry"
---- @include "reuse"
+--- @include "no-live-session"
 
 if value then
   return { false, removeOrphanValue(valueKey, sessionId) }
 end
-if recordedExpiry then
-  return { false, pruneStaleEntry(indexKey, sessionId, recordedExpiry) }
-end
-local marker = rotationOf(markerKeyOf(indexKey, sessionId, 2))
-if marker then
-  local ended = {}
-  local needKeys = revokeOnReuse(indexKey, sessionId, marker, 2, ended)
-  return needKeys or { false, ended }
-end
-return { false, {} }
+return noLiveSession(indexKey, sessionId, recordedExpiry, 2, false) or { false, {} }

@@ -100,14 +100,12 @@ if recordedExpiry then
   return { 0, pruneStaleEntry(indexKey, oldId, recordedExpiry) }
 end
 local marker = rotationOf(markerKeyOf(indexKey, oldId, 3))
-if marker then
-  -- The same rotation again (its reply was lost and the client retried):
-  -- done already, not a reuse.
-  if marker[1] == newId then
-    return { 1, {} }
-  end
-  local ended = {}
-  local needKeys = revokeOnReuse(indexKey, oldId, marker, 3, ended)
-  return needKeys or { 0, ended }
+if not marker then
+  return { 0, {} }
 end
-return { 0, {} }
+-- The same rotation again (its reply was lost and the client retried):
+-- done already, not a reuse.
+if marker[1] == newId then
+  return { 1, {} }
+end
+return revokeOnReuse(indexKey, oldId, marker, 3, 0)

@@ -38,16 +38,6 @@ if recordedExpiry then
 end
 
 -- Rare paths only, from here (see "Lua conventions" in docs/development.md).
---- @include "stale-entry"
---- @include "reuse"
+--- @include "no-live-session"
 
-if recordedExpiry then
-  return { 0, pruneStaleEntry(indexKey, sessionId, recordedExpiry) }
-end
-local marker = rotationOf(markerKeyOf(indexKey, sessionId, 2))
-if marker then
-  local ended = {}
-  local needKeys = revokeOnReuse(indexKey, sessionId, marker, 2, ended)
-  return needKeys or { 0, ended }
-end
-return { 0, {} }
+return noLiveSession(indexKey, sessionId, recordedExpiry, 2, 0) or { 0, {} }

@@ -26,12 +26,14 @@ end
 -- A rotated id was presented: a replay of a stolen (or stale) token. What
 -- to revoke was recorded by rotate: "f" the token family, "s" every
 -- session of the subject, "r" nothing. `fixed` is the number of the
--- script's fixed KEYS; the marker key follows them on a cluster.
--- Appends the reuse itself and then the sessions ended here ('deleted') to
--- `ended`, so that listeners hear of the reuse first. Returns the NEED_KEYS reply when the value keys to look at were
--- not declared (nothing written), else nil. Decides everything before the
--- first write, and touches the index last: it may empty it.
-local function revokeOnReuse(indexKey, sessionId, marker, fixed, ended)
+-- script's fixed KEYS; the marker key follows them on a cluster. Replies
+-- { none, ended } (`none`: the script's "no session" result), `ended`
+-- holding the reuse itself and then the sessions ended here ('deleted'),
+-- so that listeners hear of the reuse first; or the NEED_KEYS reply when
+-- the value keys to look at were not declared (nothing written). Decides
+-- everything before the first write, and touches the index last: it may
+-- empty it.
+local function revokeOnReuse(indexKey, sessionId, marker, fixed, none)
   local revoke = marker[3]
   local revoked = {}
   if revoke ~= "r" then
@@ -55,15 +57,13 @@ local function revokeOnReuse(indexKey, sessionId, marker, fixed, ended)
       rcall("DEL", keys[revoked[i]])
     end
   end
-  local n = #ended
-  ended[n + 1] = REPORTED_REUSED
-  ended[n + 2] = sessionId
-  n = n + 2
+  local ended = { REPORTED_REUSED, sessionId }
+  local n = 2
   for i = 1, #revoked do
     rcall("ZREM", indexKey, revoked[i])
     ended[n + 1] = ENDED_DELETED
     ended[n + 2] = revoked[i]
     n = n + 2
   end
-  return nil
+  return { none, ended }
 end
