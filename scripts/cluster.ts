@@ -154,6 +154,31 @@ export interface LocalCluster {
   stop(): Promise<void>;
 }
 
+/**
+ * Starts the node `make` builds on a free port, recorded in `started` (for
+ * cleanup, and so no two nodes pick one port). A port free when checked may
+ * be taken before redis-server binds it (other test files start servers at
+ * the same time): up to five ports are tried.
+ */
+export async function startOnFreePort(started: LocalClusterNode[], make: (port: number) => LocalClusterNode): Promise<LocalClusterNode> {
+  for (let attempt = 1; ; attempt++) {
+    const [port] = await freePorts(
+      1,
+      started.map((n) => n.port),
+    );
+    const node = make(port!);
+    started.push(node);
+    try {
+      await node.start();
+      return node;
+    } catch (error) {
+      started.splice(started.indexOf(node), 1);
+      await node.kill();
+      if (attempt === 5) throw error;
+    }
+  }
+}
+
 /** Starts 3 masters and 3 replicas on free loopback ports and waits for cluster_state:ok on every node. */
 export async function startLocalCluster(options: LocalClusterOptions = {}): Promise<LocalCluster> {
   const dir = mkdtempSync(join(tmpdir(), 'usrs-cluster-'));
@@ -163,26 +188,11 @@ export async function startLocalCluster(options: LocalClusterOptions = {}): Prom
     rmSync(dir, { recursive: true, force: true });
   };
   try {
-    const startNode = async (): Promise<LocalClusterNode> => {
-      // A port free when checked may be taken before redis-server binds it
-      // (other test files start servers at the same time): try another one.
-      for (let attempt = 1; ; attempt++) {
-        const [port] = await freePorts(
-          1,
-          nodes.map((n) => n.port),
-        );
-        const node = new LocalClusterNode(HOST, port!, nodeArgs(dir, port!, options.nodeTimeoutMs ?? 2000), options.detached ?? false);
-        nodes.push(node);
-        try {
-          await node.start();
-          return node;
-        } catch (error) {
-          nodes.splice(nodes.indexOf(node), 1);
-          await node.kill();
-          if (attempt === 5) throw error;
-        }
-      }
-    };
+    const startNode = (): Promise<LocalClusterNode> =>
+      startOnFreePort(
+        nodes,
+        (port) => new LocalClusterNode(HOST, port, nodeArgs(dir, port, options.nodeTimeoutMs ?? 2000), options.detached ?? false),
+      );
     // Every start settled before a failure is thrown: stop() must not miss a node still starting.
     const starts = await Promise.allSettled(Array.from({ length: NODE_COUNT }, () => startNode()));
     const failed = starts.find((start) => start.status === 'rejected');

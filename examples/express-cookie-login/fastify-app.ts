@@ -6,7 +6,7 @@ import { csrfValid, newCsrfToken } from './csrf.js';
 import { describeDevice } from './device.js';
 import type { CookieLoginOptions } from './express-app.js';
 import { LAST_SEEN_EVERY_MS, loggedIn, SECURITY_HEADERS, type CookieLoginSession } from './session-data.js';
-import { checkPassword } from './users.js';
+import { checkPassword } from '../express-login/users.js';
 import { devicesPage, forbiddenPage, loginPage } from './views.js';
 
 declare module 'fastify' {

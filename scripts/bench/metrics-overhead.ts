@@ -5,7 +5,6 @@
  * interleaved in every round, on the
  * bench's usual cases (checked results included).
  */
-import os from 'node:os';
 import type { BenchOptions } from './args.js';
 import { BenchContext } from './context.js';
 import { median } from './median.js';
@@ -16,6 +15,7 @@ import { runCase, type CaseSpec } from './run-case.js';
 import { openServer } from './server.js';
 import type { Table } from './table.js';
 import { traceCostNs } from './trace-cost.js';
+import { machineOf, type Machine } from './machine.js';
 
 const OPERATIONS = ['read', 'touch', 'insert'] as const;
 /** Calls per repeat of the no-Redis measurement of the tracing alone: 20 per measured operation (200,000 by default). */
@@ -32,7 +32,7 @@ export interface MetricsCase {
 }
 
 export interface MetricsReport {
-  machine: { cpus: number; cpuModel: string; node: string; redis: string; server: string };
+  machine: Machine;
   options: BenchOptions;
   cases: MetricsCase[];
   /** ns the tracing adds per call, no Redis: by subscriber. */
@@ -72,13 +72,7 @@ export async function runMetricsBench(options: BenchOptions): Promise<MetricsRep
     for (const subscriber of METRICS_SUBSCRIBERS) traceCost[subscriber] = await traceCostNs(subscriber, traceCostCalls(options));
     progress.stop();
     return {
-      machine: {
-        cpus: os.cpus().length,
-        cpuModel: os.cpus()[0]?.model ?? 'unknown',
-        node: process.version,
-        redis,
-        server: server.embedded ? 'embedded' : 'external',
-      },
+      machine: machineOf(redis, server.embedded),
       options,
       cases: [...cases.values()],
       traceCostNs: traceCost,

@@ -7,10 +7,11 @@ import type { OperationName, StoreKind } from './operations.js';
 import { throughputRatio, type MergedCase } from './rounds.js';
 import type { CaseResult } from './run-case.js';
 import type { Table } from './table.js';
+import type { Machine } from './machine.js';
 
 /** Every figure of one run (what `--json` writes). */
 export interface BenchReport {
-  machine: { cpus: number; cpuModel: string; node: string; redis: string; server: string };
+  machine: Machine;
   options: BenchOptions;
   cases: MergedCase[];
   /** Insert as stored sessions grow; only with --extended. */

@@ -1,4 +1,3 @@
-import os from 'node:os';
 import type { BenchOptions } from './args.js';
 import { codecCosts } from './codecs.js';
 import { BenchContext } from './context.js';
@@ -11,6 +10,7 @@ import { info } from './redis-info.js';
 import type { BenchReport } from './report.js';
 import { runCase, type CaseResult } from './run-case.js';
 import { openServer } from './server.js';
+import { machineOf } from './machine.js';
 
 /** Sessions inserted for the memory figure (fewer when --ops is smaller). */
 const MEMORY_SESSIONS = 10_000;
@@ -50,13 +50,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
       ...(growth?.failed ? [`insert growth: ${growth.failed} wrong, first: ${growth.firstFailure}`] : []),
     ];
     return {
-      machine: {
-        cpus: os.cpus().length,
-        cpuModel: os.cpus()[0]?.model ?? 'unknown',
-        node: process.version,
-        redis,
-        server: server.embedded ? 'embedded' : 'external',
-      },
+      machine: machineOf(redis, server.embedded),
       options,
       cases: results,
       growth,

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis, type RedisOptions } from 'ioredis';
-import { freePorts, LocalClusterNode } from '../../scripts/cluster.js';
+import { LocalClusterNode, startOnFreePort } from '../../scripts/cluster.js';
 import type { Backend, StorageClient } from './backend.js';
 import { allKeys } from './scan.js';
 import { waitFor } from './wait.js';
@@ -158,28 +158,9 @@ export class SentinelBackend implements Backend {
   }
 }
 
-/**
- * Starts one process on a free port; retries on another port if the
- * chosen one was taken before the process bound it (other test files
- * start servers at the same time). Records it in `started` for cleanup.
- */
-async function startNode(started: LocalClusterNode[], args: (port: number) => string[]): Promise<LocalClusterNode> {
-  for (let attempt = 1; ; attempt++) {
-    const [port] = await freePorts(
-      1,
-      started.map((n) => n.port),
-    );
-    const node = new LocalClusterNode(HOST, port!, args(port!), false);
-    started.push(node);
-    try {
-      await node.start();
-      return node;
-    } catch (error) {
-      started.splice(started.indexOf(node), 1);
-      await node.kill();
-      if (attempt === 5) throw error;
-    }
-  }
+/** Starts one process on a free port, recorded in `started` for cleanup. */
+function startNode(started: LocalClusterNode[], args: (port: number) => string[]): Promise<LocalClusterNode> {
+  return startOnFreePort(started, (port) => new LocalClusterNode(HOST, port, args(port), false));
 }
 
 function serverArgs(dir: string, port: number): string[] {

@@ -1,4 +1,3 @@
-import os from 'node:os';
 import { Redis } from 'ioredis';
 import type { BenchOptions } from '../args.js';
 import { serverCpuMicros } from '../cpu.js';
@@ -10,6 +9,7 @@ import { openServer } from '../server.js';
 import type { Table } from '../table.js';
 import { adapter, connectRedis, type Contestant, type ContestantName } from './contestants.js';
 import { OPERATIONS, sessionIds, type StoreOperationName } from './workload.js';
+import { machineOf, type Machine } from '../machine.js';
 
 const CONTESTANTS = { 'connect-redis': connectRedis, 'this adapter': adapter } as const;
 const NAMES = Object.keys(CONTESTANTS) as ContestantName[];
@@ -25,7 +25,7 @@ export interface StoreCase {
 
 /** Every figure of a `--stores` run (what `--json` writes). */
 export interface StoreBenchReport {
-  machine: { cpus: number; cpuModel: string; node: string; redis: string; server: string };
+  machine: Machine;
   options: BenchOptions;
   cases: StoreCase[];
   verification: { failed: number; failures: string[] };
@@ -79,13 +79,7 @@ export async function runStoreBench(options: BenchOptions): Promise<StoreBenchRe
     }
     progress.stop();
     return {
-      machine: {
-        cpus: os.cpus().length,
-        cpuModel: os.cpus()[0]?.model ?? 'unknown',
-        node: process.version,
-        redis,
-        server: server.embedded ? 'embedded' : 'external',
-      },
+      machine: machineOf(redis, server.embedded),
       options,
       cases,
       verification: { failed: failures.length, failures },
